@@ -1,0 +1,46 @@
+"""torsh_compat: PyTorch's API on NumPy. `import torsh_compat as torch`."""
+from . import _dtype
+from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,
+                     float64, complex64, complex128, get_default_dtype, set_default_dtype,
+                     promote_types, result_type, finfo, iinfo)
+from ._device import device
+from ._tensor import Tensor, Size
+from . import autograd
+from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled, \
+    is_inference_mode_enabled
+from . import ops
+from ._creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
+                        ones_like, empty_like, full_like, arange, linspace, logspace, eye,
+                        scalar_tensor, is_tensor, is_floating_point, is_complex, numel,
+                        FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
+                        CharTensor, ByteTensor, BoolTensor)
+from ._creation import range  # noqa: A004  (torch.range, deprecated but still used)
+
+float = float32
+double = float64
+half = float16
+long = int64
+int = int32
+short = int16
+cfloat = complex64
+cdouble = complex128
+__version__ = "2.13.0+torsh"
+
+
+def _export_ops():
+    """torch.<op> for every registered op that torch exposes at the top level."""
+    g = globals()
+    for name, info in ops.REGISTRY.items():
+        if getattr(info.fn, "_namespace", True) and name not in g:
+            g[name] = info.fn
+        for alias in getattr(info.fn, "_aliases", ()):
+            g.setdefault(alias, info.fn)
+
+
+_export_ops()
+from .ops.pointwise import add, sub, div, subtract, divide, true_divide  # noqa: E402
+from . import random  # noqa: E402
+from .random import *  # noqa: E402,F401,F403
+from ._shims import *  # noqa: E402,F401,F403
+from ._printing import set_printoptions  # noqa: E402,F401
+from . import cuda, backends  # noqa: E402,F401
