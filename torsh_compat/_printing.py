@@ -52,7 +52,7 @@ class _Formatter:
             return
         if not self.floating:
             if a.dtype.kind == "b":
-                self.width = 5 if not a.all() else 4
+                self.width = 4 if a.all() else 5   # "True" or "False"
             else:
                 self.width = max(len(str(a.min())), len(str(a.max())))
             return
@@ -63,7 +63,8 @@ class _Formatter:
         lo, hi = mags.min(), mags.max()
         self.int_mode = bool(np.all(vals == np.ceil(vals)))
         if _Opts.sci_mode is None:
-            self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
+            with np.errstate(over="ignore"):   # denormal minimum: the ratio is inf, as in torch
+                self.sci_mode = bool(hi / lo > 1000.0 or hi > 1.0e8 or lo < 1.0e-4)
         else:
             self.sci_mode = _Opts.sci_mode
         # Rendered length only grows with magnitude (or with the exponent's digits, largest at
