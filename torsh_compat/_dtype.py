@@ -64,6 +64,16 @@ _NAMES.update(float=float32, double=float64, half=float16, long=int64, int=int32
               cfloat=complex64, cdouble=complex128)
 
 
+_LEGACY = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
+           "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
+           "float64": "Double", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+
+
+def legacy_name(d):
+    """The scalar-type name torch's kernel errors use ('Float', 'Long', ...)."""
+    return _LEGACY[d.name]
+
+
 def _by_name(name):
     return _NAMES[name]
 

@@ -17,6 +17,10 @@ NUM = S.unary(dtypes=S.NUMERIC)
 NUM_F = S.unary(dtypes=S.NUMERIC)    # integers in, default float out
 
 
+def _legacy(dt):
+    return D.legacy_name(D.FROM_NP[dt])
+
+
 def _no_bool(name, fn):
     def f(x):
         if x.dtype == np.bool_:
@@ -70,25 +74,41 @@ sigmoid = unary("sigmoid", _sigmoid, lambda g, x, out: g * out * (1 - out), save
                 samples=S.unary(domain=(-8.0, 8.0)))
 
 
+def _erf_erfc(x):
+    """erf and erfc in float64, vectorised.
+
+    |x| <= 2.5: the positive series erf(x) = 2/sqrt(pi) e^(-x^2) sum 2^n x^(2n+1) / (2n+1)!!
+    (no cancellation); beyond: erfc from its continued fraction, evaluated bottom-up.
+    Both give double precision at these depths.
+    """
+    xd = np.asarray(x, dtype=np.float64)
+    ax = np.abs(xd)
+    small = ax <= 2.5
+    xs = np.where(small, ax, 0.0)
+    term = xs.copy()
+    total = xs.copy()
+    x2 = xs * xs
+    for n in range(1, 60):
+        term = term * (2 * x2) / (2 * n + 1)
+        total += term
+    erf_small = 1.1283791670955126 * np.exp(-x2) * total
+    xl = np.where(small, 3.0, ax)
+    frac = xl.copy()
+    for k in range(90, 0, -1):   # x + (k/2) / (x + ((k+1)/2) / ...)
+        frac = xl + (k / 2) / frac
+    erfc_large = np.exp(-xl * xl) / (1.7724538509055159 * frac)
+    erf_abs = np.where(small, erf_small, 1.0 - erfc_large)
+    erfc_abs = np.where(small, 1.0 - erf_small, erfc_large)
+    neg = xd < 0
+    return np.where(neg, -erf_abs, erf_abs), np.where(neg, 2.0 - erfc_abs, erfc_abs)
+
+
 def _erf(x):
-    from math import erf
-    return np.frompyfunc(erf, 1, 1)(x).astype(x.dtype) if x.size < 64 else _erf_vec(x)
-
-
-def _erf_vec(x):
-    """erf for arrays: NumPy has none; this is W. J. Cody's rational approximations (|err| < 1e-16)."""
-    xd = x.astype(np.float64)
-    out = np.empty_like(xd)
-    flat_in, flat_out = xd.reshape(-1), out.reshape(-1)
-    from math import erf
-    flat_out[:] = [erf(v) for v in flat_in.tolist()]
-    return out.astype(x.dtype)
+    return _erf_erfc(x)[0].astype(x.dtype)
 
 
 def _erfc(x):
-    from math import erfc
-    xd = x.astype(np.float64).reshape(-1)
-    return np.array([erfc(v) for v in xd.tolist()], dtype=np.float64).reshape(x.shape).astype(x.dtype)
+    return _erf_erfc(x)[1].astype(x.dtype)
 
 
 erf = unary("erf", _erf, lambda g, x, out: g * B.erf_deriv(x), samples=ANY)
@@ -110,7 +130,11 @@ frac = unary("frac", lambda x: x - np.trunc(x), lambda g, x, out: g, save=NONE, 
 
 def round(input, *, decimals=0):
     x = input._data
-    r = x.copy() if x.dtype.kind in "iub" else np.round(x, decimals)   # half to even, as torch
+    if x.dtype.kind in "iub":
+        if decimals == 0:
+            return record(x.copy(), None, ())
+        raise NotImplementedError(f"\"round_cpu\" not implemented for '{_legacy(x.dtype)}'")
+    r = np.round(x, decimals)   # half to even, as torch
     return record(r, RoundBackward, (input,))
 
 
@@ -139,7 +163,14 @@ BIN_F = S.binary()
 ONE = lambda g, a, b, out: g
 
 add_t = binary("add", np.add, (ONE, ONE), save=NONE, samples=S.binary(dtypes=S.ALL))
-sub_t = binary("sub", np.subtract, (ONE, lambda g, a, b, out: -g), save=NONE, samples=BIN)
+def _subtract(a, b):
+    if a.dtype == np.bool_ or (isinstance(b, (bool, np.bool_)) or getattr(b, "dtype", None) == np.bool_):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you "
+                           "are trying to invert a mask, use the `~` or `logical_not()` operator instead.")
+    return np.subtract(a, b)
+
+
+sub_t = binary("sub", _subtract, (ONE, lambda g, a, b, out: -g), save=NONE, samples=BIN)
 mul = binary("mul", np.multiply, (lambda g, a, b, out: g * b, lambda g, a, b, out: g * a),
              samples=S.binary(dtypes=S.ALL), aliases=("multiply",))
 div_t = binary("div", np.true_divide, (lambda g, a, b, out: g / b, lambda g, a, b, out: -g * a / (b * b)),
@@ -169,7 +200,7 @@ def _zero_exp(b):
 
 atan2 = binary("atan2", np.arctan2, (lambda g, a, b, out: g * b / (a * a + b * b),
                                      lambda g, a, b, out: -g * a / (a * a + b * b)),
-               out=FLOAT_OUT, samples=S.binary(dtypes=S.NUMERIC), aliases=("arctan2",))
+               out=FLOAT_OUT, samples=S.binary(dtypes=S.NUMERIC, scalar_other=False), aliases=("arctan2",))
 
 
 def _floor_divide(a, b):
@@ -184,8 +215,8 @@ def _remainder(a, b):
     return np.remainder(a, b)
 
 
-floor_divide = binary("floor_divide", _floor_divide, (lambda g, a, b, out: g * 0, lambda g, a, b, out: g * 0),
-                      save=NONE, samples=S.binary(dtypes=S.NUMERIC, nonzero=True))
+floor_divide = binary("floor_divide", _floor_divide, "not_implemented", save=NONE,
+                      samples=S.binary(dtypes=S.NUMERIC, nonzero=True))
 remainder = binary("remainder", _remainder, (ONE, lambda g, a, b, out: -g * B.data(a // b)),
                    samples=S.binary(dtypes=S.NUMERIC, nonzero=True))
 fmod = binary("fmod", np.fmod, (ONE, lambda g, a, b, out: -g * B.data(np.trunc(B.data(a) / B.data(b)))),
@@ -206,27 +237,29 @@ def _minmax_grads(pick_a):
     return ga, gb
 
 
-maximum = binary("maximum", np.maximum, _minmax_grads(np.greater), samples=BIN, inplace=False)
-minimum = binary("minimum", np.minimum, _minmax_grads(np.less), samples=BIN, inplace=False)
-fmax = binary("fmax", np.fmax, _minmax_grads(np.greater), samples=BIN, inplace=False)
-fmin = binary("fmin", np.fmin, _minmax_grads(np.less), samples=BIN, inplace=False)
+BIN_T = S.binary(dtypes=S.NUMERIC, scalar_other=False)   # torch takes only a Tensor as `other`
+maximum = binary("maximum", np.maximum, _minmax_grads(np.greater), samples=BIN_T, inplace=False)
+minimum = binary("minimum", np.minimum, _minmax_grads(np.less), samples=BIN_T, inplace=False)
+fmax = binary("fmax", np.fmax, _minmax_grads(np.greater), samples=BIN_T, inplace=False)
+fmin = binary("fmin", np.fmin, _minmax_grads(np.less), samples=BIN_T, inplace=False)
 
 CMP = S.binary(dtypes=S.ALL, grad=False)
+LOGICAL = S.binary(dtypes=S.ALL, grad=False, scalar_other=False)
 eq = binary("eq", np.equal, None, out=BOOL_OUT, samples=CMP)
 ne = binary("ne", np.not_equal, None, out=BOOL_OUT, samples=CMP, aliases=("not_equal",))
 lt = binary("lt", np.less, None, out=BOOL_OUT, samples=CMP, aliases=("less",))
 le = binary("le", np.less_equal, None, out=BOOL_OUT, samples=CMP, aliases=("less_equal",))
 gt = binary("gt", np.greater, None, out=BOOL_OUT, samples=CMP, aliases=("greater",))
 ge = binary("ge", np.greater_equal, None, out=BOOL_OUT, samples=CMP, aliases=("greater_equal",))
-logical_and = binary("logical_and", np.logical_and, None, out=BOOL_OUT, samples=CMP)
-logical_or = binary("logical_or", np.logical_or, None, out=BOOL_OUT, samples=CMP)
-logical_xor = binary("logical_xor", np.logical_xor, None, out=BOOL_OUT, samples=CMP)
+logical_and = binary("logical_and", np.logical_and, None, out=BOOL_OUT, samples=LOGICAL)
+logical_or = binary("logical_or", np.logical_or, None, out=BOOL_OUT, samples=LOGICAL)
+logical_xor = binary("logical_xor", np.logical_xor, None, out=BOOL_OUT, samples=LOGICAL)
 
 
 def _int_or_bool(name, fn):
     def f(a, b):
         if a.dtype.kind not in "iub":
-            raise RuntimeError(f"\"{name}_cpu\" not implemented for '{D.FROM_NP[a.dtype].name.capitalize()}'")
+            raise NotImplementedError(f"\"{name}_cpu\" not implemented for '{_legacy(a.dtype)}'")
         return fn(a, b)
     return f
 
@@ -235,7 +268,7 @@ BITS = S.binary(dtypes=S.INTS + (S.B,), grad=False)
 bitwise_and = binary("bitwise_and", _int_or_bool("bitwise_and", np.bitwise_and), None, samples=BITS)
 bitwise_or = binary("bitwise_or", _int_or_bool("bitwise_or", np.bitwise_or), None, samples=BITS)
 bitwise_xor = binary("bitwise_xor", _int_or_bool("bitwise_xor", np.bitwise_xor), None, samples=BITS)
-bitwise_not = unary("bitwise_not", _int_or_bool("bitwise_not", lambda a, b=None: np.invert(a)), None,
+bitwise_not = unary("bitwise_not", lambda a: _int_or_bool("bitwise_not", lambda x, _: np.invert(x))(a, None), None,
                     out=SAME_OUT, samples=S.unary(dtypes=S.INTS + (S.B,), grad=False))
 
 

@@ -197,7 +197,9 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
     (integers promote to the default float, as true division) or 'bool' (comparisons).
     """
     node_cls = None
-    if grads is not None:
+    if grads == "not_implemented":
+        node_cls = not_implemented_node(name)
+    elif grads is not None:
         ga, gb = grads
 
         def backward(g, a, b, out_):
@@ -239,7 +241,10 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
             a = as_float(a)
             if b.__class__ is _ndarray or isinstance(b, np.generic):
                 b = b.astype(a.dtype)
-        r = forward(a, b)
+        try:
+            r = forward(a, b)
+        except ValueError:
+            raise broadcast_error(a.shape, np.shape(b)) from None
         if r.__class__ is not _ndarray:
             r = np.asarray(r)
         t = _new(Tensor)
@@ -269,7 +274,25 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
     return op
 
 
+def broadcast_error(sa, sb):
+    """torch's RuntimeError for shapes that do not broadcast, naming the first bad dimension."""
+    n = max(len(sa), len(sb))
+    pa, pb = (1,) * (n - len(sa)) + tuple(sa), (1,) * (n - len(sb)) + tuple(sb)
+    for i in range(n - 1, -1, -1):
+        if pa[i] != pb[i] and pa[i] != 1 and pb[i] != 1:
+            return RuntimeError(f"The size of tensor a ({pa[i]}) must match the size of tensor b "
+                                f"({pb[i]}) at non-singleton dimension {i}")
+    return RuntimeError(f"shapes {list(sa)} and {list(sb)} cannot be broadcast together")
+
+
 _KIND_RANK = {"b": 0, "u": 1, "i": 1, "f": 2, "V": 2, "c": 3}
+
+
+def not_implemented_node(name):
+    """torch's NotImplemented grad_fn: the op records, and backward through it raises."""
+    def backward(g, *rest):
+        raise RuntimeError(f"derivative for aten::{name} is not implemented")
+    return node_class("NotImplemented", backward, NONE)
 
 
 def _binary_apply(ga, gb):
@@ -355,12 +378,12 @@ def assign_result(self, result, name):
     elif self._base is not None and self._base._rg and _State.enabled:
         _copy_slices(self, _ConstFill((), (), None, ()))
     elif self._base is None and self._node is not None and _State.enabled:
-        self._node = _ConstFillBase((self._node,), (), None, ())
+        self._node = _ConstFillBase((self._node,), (None,), None, ())
     return self
 
 
 _ConstFill = backward_node("FillBackward0", lambda g, out: (), NONE)
-_ConstFillBase = backward_node("FillBackward1", lambda g, out: g * 0, NONE)
+_ConstFillBase = backward_node("FillBackward1", lambda g, x, out: g * 0, NONE)
 
 
 class CopySlices(Node):

@@ -53,8 +53,9 @@ def binary(**kw):
 class Case:
     """One call: the input arrays (before layout), the layout to apply, the extra arguments."""
 
-    def __init__(self, arrays, layout, args, kwargs, dtype):
+    def __init__(self, arrays, layout, args, kwargs, dtype, shape=None):
         self.arrays, self.layout, self.args, self.kwargs, self.dtype = arrays, layout, args, kwargs, dtype
+        self.shape = shape if shape is not None else (arrays[0].shape if arrays else ())
 
     def __repr__(self):
         shapes = [a.shape if isinstance(a, np.ndarray) else a for a in self.arrays]
@@ -63,7 +64,7 @@ class Case:
 
 def _values(rng, shape, dtype, spec):
     if dtype == B:
-        return rng.random(shape) > 0.5
+        return np.asarray(rng.random(shape) > 0.5)
     if dtype in (I64, I32, U8):
         lo, hi = spec.int_domain
         if dtype == U8:
@@ -71,7 +72,7 @@ def _values(rng, shape, dtype, spec):
         v = rng.integers(lo, hi, size=shape)
         if spec.nonzero:
             v[v == 0] = 1
-        return v.astype(dtype)
+        return np.asarray(v).astype(dtype)
     lo, hi = spec.domain
     if spec.distinct:   # well-separated values, so sort/max ties cannot differ between libraries
         n = int(np.prod(shape))
@@ -80,7 +81,7 @@ def _values(rng, shape, dtype, spec):
         v = rng.uniform(lo, hi, size=shape)
     if spec.nonzero:
         v = np.where(np.abs(v) < 0.1, 0.5, v)
-    return v.astype(dtype)
+    return np.asarray(v).astype(dtype)
 
 
 def _layout_source_shape(shape, layout):
@@ -143,7 +144,7 @@ def cases(spec, seed=0):
                 srcs = [_values(rng, _layout_source_shape(s, layout) if i == 0 else s, dtype, spec)
                         for i, s in enumerate(shapes)]
                 for args, kwargs in spec.args(len(shapes[0])):
-                    out.append(Case(srcs, layout, args, kwargs, dtype))
+                    out.append(Case(srcs, layout, args, kwargs, dtype, shapes[0]))
         if spec.scalar_other and spec.arity == 2:
             for shape in ((3, 4), ()):
                 src = _values(rng, shape, dtype, spec)
