@@ -298,14 +298,14 @@ class Tensor:
                 raise RuntimeError("can't retain_grad on Tensor that has requires_grad=False")
             return
         import weakref
-        n.__dict__["_retained"] = weakref.ref(self)
+        n.retained = weakref.ref(self)
 
     @property
     def retains_grad(self):
         n = self._node
         if n is None:
             return False
-        r = n.__dict__.get("_retained")
+        r = n.retained
         return r is not None and r() is self
 
     def register_hook(self, hook):

@@ -1,7 +1,7 @@
 """torch.autograd.Function: user-defined forward/backward pairs as graph nodes."""
 import numpy as np
 
-from .graph import Node, SAVE_NONE
+from .graph import Node, SAVE_NONE, _FREED
 from .grad_mode import _State
 
 
@@ -22,8 +22,8 @@ class FunctionCtx:
     @property
     def saved_tensors(self):
         if self._freed:
-            from .graph import _FREED
-            raise RuntimeError(_FREED)
+            from .graph import _FREED_MSG
+            raise RuntimeError(_FREED_MSG)
         for t, v in zip(self._saved, self._versions):
             if t is not None and t._vc[0] != v:
                 raise RuntimeError(
@@ -52,6 +52,8 @@ class BackwardCFunction(Node):
     def apply(self, g, tensor_mode):
         from .._tensor import Tensor
         fn_cls, ctx, out_meta = self.args
+        if self.versions is _FREED:
+            ctx._freed = True
         grads = g if isinstance(g, list) else [g]
         wrapped = []
         for gi, (shape, dt) in zip(grads, out_meta):
@@ -79,10 +81,6 @@ class BackwardCFunction(Node):
             else:
                 out.append(r)
         return tuple(out)
-
-    def release(self):
-        self.freed = True
-        self.args[1]._freed = True
 
 
 class _OutputSlot(Node):

@@ -14,7 +14,7 @@ import numpy as np
 from .grad_mode import _State
 
 SAVE_NONE, SAVE_INPUTS, SAVE_OUT, SAVE_BOTH = 0, 1, 2, 3
-_FREED = ("Trying to backward through the graph a second time (or directly access saved tensors "
+_FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors "
           "after they have already been freed). Saved intermediate values of the graph are freed "
           "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
           "backward through the graph a second time or if you need to access saved tensors after "
@@ -22,21 +22,28 @@ _FREED = ("Trying to backward through the graph a second time (or directly acces
 
 
 class Node:
-    """grad_fn of a non-leaf tensor."""
-    __slots__ = ("next", "inputs", "out", "args", "versions", "freed", "pre_hooks", "post_hooks",
-                 "__weakref__", "__dict__")
-    save = SAVE_INPUTS
-    n_outputs = 1
+    """grad_fn of a non-leaf tensor.
 
-    def __init__(self, next, inputs, out, args):
+    Four slots are set per op call; everything rare (hooks, args, retained tensors) is a class
+    default overridden in the instance dict only when used. `versions` is a flat tuple
+    (counter, expected, counter, expected, ...) of the saved tensors' version counters, or
+    _FREED after the graph was released.
+    """
+    __slots__ = ("next", "inputs", "out", "versions", "__weakref__", "__dict__")
+    save = SAVE_INPUTS
+    fit = True            # gradients may need reducing over broadcast dims / casting
+    args = ()
+    pre_hooks = None
+    post_hooks = None
+    retained = None
+
+    def __init__(self, next, inputs, out, args=()):
         self.next = next
         self.inputs = inputs
         self.out = out
-        self.args = args
         self.versions = None
-        self.freed = False
-        self.pre_hooks = None
-        self.post_hooks = None
+        if args:
+            self.args = args
 
     @staticmethod
     def backward(g, *saved):
@@ -76,12 +83,33 @@ class Node:
         return f"<{type(self).__name__} object at {id(self):#x}>"
 
     # --- evaluation ---
+    def check_saved(self):
+        """Refuse saved values that were freed or modified in place since they were saved."""
+        vs = self.versions
+        if vs is _FREED:
+            if self.save != SAVE_NONE:
+                raise RuntimeError(_FREED_MSG)
+            return
+        for i in range(0, len(vs), 2):
+            vc = vs[i]
+            if vc[0] != vs[i + 1]:
+                raise RuntimeError(
+                    f"one of the variables needed for gradient computation has been modified by an "
+                    f"inplace operation: [{self._describe(vc)}], which is output 0 of "
+                    f"{type(self).__name__}, is at version {vc[0]}; expected version {vs[i + 1]} "
+                    f"instead. Hint: the backtrace further above shows the operation that failed to "
+                    f"compute its gradient.")
+
+    def _describe(self, vc):
+        for t in self.inputs:
+            if getattr(t, "_vc", None) is vc:
+                return f"{t.type()} {list(t.shape)}"
+        return "a saved tensor"
+
     def saved(self, tensor_mode):
         """The inputs and output the formula reads: arrays, or Tensors under create_graph."""
-        if self.freed and self.save != SAVE_NONE:
-            raise RuntimeError(_FREED)
         if self.versions is not None:
-            self._check_versions()
+            self.check_saved()
         if tensor_mode:
             from .._tensor import Tensor
             out = self.out
@@ -89,16 +117,6 @@ class Node:
                 out = Tensor._make(out, self)
             return self.inputs, out
         return tuple(x._data if hasattr(x, "_data") else x for x in self.inputs), self.out
-
-    def _check_versions(self):
-        for t, v in self.versions:
-            if t._vc[0] != v:
-                raise RuntimeError(
-                    f"one of the variables needed for gradient computation has been modified by "
-                    f"an inplace operation: [{t.type()} {list(t.shape)}], which is output 0 of "
-                    f"{_fn_name(t)}, is at version {t._vc[0]}; expected version {v} instead. Hint: "
-                    f"the backtrace further above shows the operation that failed to compute its "
-                    f"gradient.")
 
     def apply(self, g, tensor_mode):
         inputs, out = self.saved(tensor_mode)
@@ -108,8 +126,11 @@ class Node:
         return grads
 
     def release(self):
-        self.freed = True
+        self.versions = _FREED
         self.out = None
+
+
+_FREED = ("freed",)
 
 
 def _fn_name(t):
@@ -155,9 +176,9 @@ class _RemovableHandle:
         self.remove()
 
 
-def node_class(name, backward, save=SAVE_INPUTS):
+def node_class(name, backward, save=SAVE_INPUTS, base=None):
     """A Node subclass for one op: its torch grad_fn name and its backward formula."""
-    return type(name, (Node,), {"__slots__": (), "backward": staticmethod(backward), "save": save})
+    return type(name, (base or Node,), {"__slots__": (), "backward": staticmethod(backward), "save": save})
 
 
 # ---- gradient shape and dtype repair, shared by both modes ----------------------------------
@@ -231,38 +252,34 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, cap
     _State.enabled = tensor_mode
     try:
         ready = [n for n in dict.fromkeys(pending) if deps.get(n, 0) == 0]
+        watch = node_target is not None
         while ready:
             node = ready.pop()
             g = buffers.pop(node)
-            if node.pre_hooks:
-                for h in node.pre_hooks:
-                    r = h(_hook_view(g, tensor_mode))
-                    if r is not None:
-                        g = r._data if not tensor_mode and isinstance(r, Tensor) else r
-            retained = node.__dict__.get("_retained") if node.__dict__ else None
-            if retained is not None:
-                t = retained()
-                if t is not None:
-                    t.grad = _as_grad(g, tensor_mode, copy=True)
-            if node_target is not None and node in node_target:
-                if capture:
-                    captured[node_target[node]] = g
+            if node.pre_hooks is not None or node.retained is not None or watch:
+                g = _before_node(node, g, tensor_mode, node_target, captured)
             grads = node.apply(g, tensor_mode)
-            if node.post_hooks:
+            if node.post_hooks is not None:
                 for h in node.post_hooks:
                     h(grads, g)
             if not retain_graph:
-                node.release()
+                node.versions = _FREED
+                node.out = None
+            nxt = node.next
+            fit = node.fit
             refs = node.inputs
-            for i, e in enumerate(node.next):
+            for i in range(len(nxt)):
+                e = nxt[i]
                 gi = grads[i]
                 if e is None or gi is None:
                     continue
-                ref = refs[i]
-                if ref is not None and hasattr(ref, "_data"):
-                    gi = _fit(gi, ref)
+                if fit:
+                    ref = refs[i]
+                    if ref is not None and hasattr(ref, "_data"):
+                        gi = _fit(gi, ref)
                 if isinstance(e, Node):
-                    buffers[e] = _add(buffers.get(e), gi)
+                    acc = buffers.get(e)
+                    buffers[e] = gi if acc is None else _add(acc, gi)
                     d = deps[e] - 1
                     deps[e] = d
                     if d == 0:
@@ -272,6 +289,23 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, cap
     finally:
         _State.enabled = prev
     return captured
+
+
+def _before_node(node, g, tensor_mode, node_target, captured):
+    """Tensor hooks, retain_grad and autograd.grad capture for the gradient entering a node."""
+    from .._tensor import Tensor
+    if node.pre_hooks:
+        for h in node.pre_hooks:
+            r = h(_hook_view(g, tensor_mode))
+            if r is not None:
+                g = r._data if not tensor_mode and isinstance(r, Tensor) else r
+    if node.retained is not None:
+        t = node.retained()
+        if t is not None:
+            t.grad = _as_grad(g, tensor_mode, copy=True)
+    if node_target is not None and captured is not None and node in node_target:
+        captured[node_target[node]] = g
+    return g
 
 
 def _count_dependencies(roots):

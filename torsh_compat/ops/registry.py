@@ -70,26 +70,33 @@ def record(out, node_cls, inputs, args=()):
     t = _new(Tensor)
     t._data = out
     t._vc = [0]
-    if _State.enabled and node_cls is not None:
-        nxt = None
-        for x in inputs:
-            if x.__class__ is not Tensor and not isinstance(x, Tensor):
-                continue
-            if x._rg:
-                nxt = tuple(_edge(x) for x in inputs)
-                break
-        if nxt is not None:
-            node = node_cls(nxt, inputs, out if node_cls.save & OUT else None, args)
-            if node_cls.save & INPUTS:
-                node.versions = tuple((x, x._vc[0]) for x in inputs if isinstance(x, Tensor))
-            if node_cls.save & OUT:
-                node.versions = (node.versions or ()) + ((t, 0),)
-            t._node = node
-            t._rg = True
-            return t
     t._node = None
     t._rg = False
+    if node_cls is None or not _State.enabled or out.dtype.kind not in "fcV":
+        return t
+    for x in inputs:
+        if x is not None and x.__class__ is not bool and getattr(x, "_rg", False):
+            break
+    else:
+        return t
+    node = node_cls(tuple(_edge(x) for x in inputs), inputs, out if node_cls.save & OUT else None, args)
+    node.versions = saved_versions(node_cls.save, inputs, t)
+    t._node = node
+    t._rg = True
     return t
+
+
+def saved_versions(save, inputs, out):
+    """The flat (counter, version, ...) tuple of what a formula reads, for the in-place check."""
+    vs = ()
+    if save & INPUTS:
+        for x in inputs:
+            vc = getattr(x, "_vc", None)
+            if vc is not None:
+                vs += (vc, vc[0])
+    if save & OUT:
+        vs += (out._vc, 0)
+    return vs or None
 
 
 def _edge(x):
@@ -152,6 +159,11 @@ def unary(name, forward, backward=None, save=INPUTS, out=FLOAT_OUT, samples=None
     node_cls = backward_node(node_name or _camel(name), backward, save) if backward else None
     to_float = out == FLOAT_OUT
 
+    if node_cls is not None:
+        node_cls.fit = False      # elementwise on one input: the gradient already has its shape
+        node_cls.apply = _unary_apply(backward)
+    save_in, save_out = bool(save & INPUTS), bool(save & OUT)
+
     def op(input):
         x = input._data
         if to_float and x.dtype.kind not in "fc":
@@ -161,13 +173,18 @@ def unary(name, forward, backward=None, save=INPUTS, out=FLOAT_OUT, samples=None
             r = np.asarray(r)
         t = _new(Tensor)
         t._data = r
-        t._vc = [0]
+        vc = t._vc = [0]
         if input._rg and _State.enabled and node_cls is not None:
             n = input._node if input._base is None else input._grad_node()
-            node = node_cls((n if n is not None else input,), (input,), r if save & OUT else None, ())
-            if save:
-                node.versions = ((input, input._vc[0]),) if save == INPUTS else \
-                    ((t, 0),) if save == OUT else ((input, input._vc[0]), (t, 0))
+            node = _new(node_cls)
+            node.next = (input if n is None else n,)
+            node.inputs = (input,)
+            node.out = r if save_out else None
+            if save_in:
+                ivc = input._vc
+                node.versions = (ivc, ivc[0], vc, 0) if save_out else (ivc, ivc[0])
+            else:
+                node.versions = (vc, 0) if save_out else None
             t._node = node
             t._rg = True
         else:
@@ -210,9 +227,12 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
     to_float = out == FLOAT_OUT
     to_bool = out == BOOL_OUT
 
+    save_in, save_out = bool(save & INPUTS), bool(save & OUT)
+
     def op(input, other):
         a = input._data
-        if other.__class__ is Tensor or isinstance(other, Tensor):
+        other_t = other.__class__ is Tensor or isinstance(other, Tensor)
+        if other_t:
             b = other._data
             if b.dtype is not a.dtype and b.dtype != a.dtype:
                 dt = D.to_np(D.result_type(input, other))
@@ -250,15 +270,27 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
         t = _new(Tensor)
         t._data = r
         t._vc = [0]
-        if node_cls is not None and _State.enabled and \
-                (input._rg or (other.__class__ is Tensor or isinstance(other, Tensor)) and other._rg):
-            nxt = (_edge(input), _edge(other))
-            node = node_cls(nxt, (input, other), r if save & OUT else None, ())
-            if save:
-                vs = [(x, x._vc[0]) for x in (input, other) if isinstance(x, Tensor)] if save & INPUTS else []
-                if save & OUT:
-                    vs.append((t, 0))
-                node.versions = tuple(vs)
+        if node_cls is not None and _State.enabled and (input._rg or other_t and other._rg):
+            node = _new(node_cls)
+            n = input._node if input._base is None else input._grad_node()
+            ea = n if n is not None else (input if input._rg else None)
+            if other_t:
+                node.next = (ea, _edge(other))
+                if save_in:
+                    avc, bvc = input._vc, other._vc
+                    vs = (avc, avc[0], bvc, bvc[0])
+                    node.versions = vs + (t._vc, 0) if save_out else vs
+                else:
+                    node.versions = (t._vc, 0) if save_out else None
+            else:
+                node.next = (ea, None)
+                if save_in:
+                    avc = input._vc
+                    node.versions = (avc, avc[0], t._vc, 0) if save_out else (avc, avc[0])
+                else:
+                    node.versions = (t._vc, 0) if save_out else None
+            node.inputs = (input, other)
+            node.out = r if save_out else None
             t._node = node
             t._rg = True
         else:
@@ -297,10 +329,31 @@ def not_implemented_node(name):
 
 def _binary_apply(ga, gb):
     def apply(self, g, tensor_mode):
-        (a, b), out = self.saved(tensor_mode)
+        if self.versions is not None:
+            self.check_saved()
+        a, b = self.inputs
+        out = self.out
+        if tensor_mode:
+            if out is not None:
+                out = Tensor._make(out, self)
+        else:
+            a = a._data
+            if b.__class__ is Tensor or isinstance(b, Tensor):
+                b = b._data
         ea, eb = self.next
         return (ga(g, a, b, out) if ea is not None else None,
                 gb(g, a, b, out) if eb is not None else None)
+    return apply
+
+
+def _unary_apply(backward):
+    def apply(self, g, tensor_mode):
+        if self.versions is not None:
+            self.check_saved()
+        if tensor_mode:
+            out = self.out
+            return (backward(g, self.inputs[0], None if out is None else Tensor._make(out, self)),)
+        return (backward(g, self.inputs[0]._data, self.out),)
     return apply
 
 
@@ -326,6 +379,17 @@ def make_inplace(name, op):
     op_.__name__ = op_.__qualname__ = name + "_"
     setattr(Tensor, name + "_", op_)
     return op_
+
+
+def _replace_counter(versions, old, new, value):
+    """versions with the counter `old` swapped for `new` (expected at `value`)."""
+    if versions is None:
+        return None
+    vs = list(versions)
+    for i in range(0, len(vs), 2):
+        if vs[i] is old:
+            vs[i], vs[i + 1] = new, value
+    return tuple(vs)
 
 
 def _snapshot(t):
@@ -362,14 +426,14 @@ def assign_result(self, result, name):
     if node is not None and node.save & INPUTS and node.inputs and node.inputs[0]._data is data:
         old = node.inputs[0]
         old._data = data.copy()
-        old._vc = [0]
-        node.versions = tuple((t, 0) if t is old else (t, v) for t, v in node.versions)
+        fresh = [0]
+        node.versions = _replace_counter(node.versions, old._vc, fresh, 0)
+        old._vc = fresh
     np.copyto(data, r, casting="unsafe")
     self._vc[0] += 1
     if node is not None:
         if node.save & OUT:
-            node.versions = tuple((self, self._vc[0]) if t is result else (t, v)
-                                  for t, v in node.versions)
+            node.versions = _replace_counter(node.versions, result._vc, self._vc, self._vc[0])
         if self._base is None:
             self._node = node
             self._rg = True
