@@ -97,3 +97,20 @@ def astype(a, like):
     if is_array(a):
         return a.astype(like.dtype, copy=False)
     return a.to(like.dtype)
+
+
+def flip(a, axis):
+    """a reversed along one axis."""
+    return np.flip(a, axis) if is_array(a) else a.flip(axis)
+
+
+def cumsum(a, axis):
+    return np.cumsum(a, axis) if is_array(a) else a.cumsum(axis)
+
+
+def const(value, like):
+    """A constant array in the mode of `like`: the array itself, or a Tensor under create_graph."""
+    if is_array(like):
+        return value
+    from .._tensor import Tensor
+    return Tensor._make(np.asarray(value))
