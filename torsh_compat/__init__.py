@@ -43,4 +43,4 @@ from . import random  # noqa: E402
 from .random import *  # noqa: E402,F401,F403
 from ._shims import *  # noqa: E402,F401,F403
 from ._printing import set_printoptions  # noqa: E402,F401
-from . import cuda, backends  # noqa: E402,F401
+from . import cuda, backends, jit, accelerator  # noqa: E402,F401
