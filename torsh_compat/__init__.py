@@ -44,3 +44,4 @@ from .random import *  # noqa: E402,F401,F403
 from ._shims import *  # noqa: E402,F401,F403
 from ._printing import set_printoptions  # noqa: E402,F401
 from . import cuda, backends, jit, accelerator  # noqa: E402,F401
+from . import nn  # noqa: E402,F401
