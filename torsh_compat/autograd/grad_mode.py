@@ -1,5 +1,11 @@
-"""Grad mode: no_grad, enable_grad, set_grad_enabled, inference_mode (context managers and decorators)."""
+"""Grad mode: no_grad, enable_grad, set_grad_enabled, inference_mode (context managers and decorators).
+
+Mirrors torch.autograd.grad_mode: each switch is a context manager that is also a decorator
+(re-entered on every call, and around every step of a decorated generator).
+"""
 import functools
+import inspect
+import sys
 
 
 class _State:
@@ -15,83 +21,145 @@ def is_inference_mode_enabled():
     return _State.inference
 
 
-class _Mode:
-    """Base of the grad-mode switches: a context manager that is also a decorator."""
-    _target = True
+def _set_enabled(mode):
+    _State.enabled = bool(mode)
 
-    def __enter__(self):
-        self._prev = _State.enabled
-        _State.enabled = self._target
 
-    def __exit__(self, *exc):
-        _State.enabled = self._prev
-        return False
+def _wrap_generator(make_ctx, func):
+    """Run each step of the generator `func` inside a fresh context."""
+    @functools.wraps(func)
+    def generator_context(*args, **kwargs):
+        gen = func(*args, **kwargs)
+        try:
+            with make_ctx():
+                response = gen.send(None)
+            while True:
+                try:
+                    request = yield response
+                except GeneratorExit:
+                    with make_ctx():
+                        gen.close()
+                    raise
+                except BaseException:
+                    with make_ctx():
+                        response = gen.throw(*sys.exc_info())
+                else:
+                    with make_ctx():
+                        response = gen.send(request)
+        except StopIteration as e:
+            return e.value
+    return generator_context
 
-    def __call__(self, fn):
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            with self.__class__(*self._args()):
-                return fn(*args, **kwargs)
-        return wrapper
 
-    def _args(self):
-        return ()
+class _DecoratorContextManager:
+    """A context manager usable as a decorator: each call runs inside a clone of it."""
+
+    def __call__(self, func):
+        if inspect.isclass(func):
+            raise RuntimeError("Cannot decorate classes; decorate each of its methods individually.")
+        make_ctx = self.clone
+        if inspect.isgeneratorfunction(func):
+            return _wrap_generator(make_ctx, func)
+
+        @functools.wraps(func)
+        def decorate_context(*args, **kwargs):
+            with make_ctx():
+                return func(*args, **kwargs)
+        return decorate_context
 
     def clone(self):
-        return self.__class__(*self._args())
+        return self.__class__()
 
 
-class no_grad(_Mode):
-    _target = False
+class _NoParamDecoratorContextManager(_DecoratorContextManager):
+    """Also usable bare: @torch.no_grad without parentheses."""
 
-    def __new__(cls, func=None):
-        self = super().__new__(cls)
-        if func is not None and callable(func):   # used as a bare decorator: @torch.no_grad
-            return self(func)
-        return self
-
-    def __init__(self, func=None):
-        pass
+    def __new__(cls, orig_func=None):
+        if orig_func is None:
+            return super().__new__(cls)
+        return cls()(orig_func)
 
 
-class enable_grad(no_grad):
-    _target = True
-
-
-class set_grad_enabled(_Mode):
-    def __init__(self, mode):
-        self._target = bool(mode)
-        self._prev = _State.enabled
-        _State.enabled = self._target    # torch applies it at construction, so it works as a function
+class no_grad(_NoParamDecoratorContextManager):
+    def __init__(self):
+        self.prev = False
 
     def __enter__(self):
-        pass
-
-    def _args(self):
-        return (self._target,)
-
-
-class inference_mode(_Mode):
-    def __new__(cls, mode=True):
-        self = super().__new__(cls)
-        if callable(mode):
-            self._target = False
-            self._mode = True
-            return self(mode)
-        return self
-
-    def __init__(self, mode=True):
-        self._mode = bool(mode) if not callable(mode) else True
-        self._target = not self._mode
-
-    def __enter__(self):
-        self._prev_inf = _State.inference
-        _State.inference = self._mode
-        super().__enter__()
+        self.prev = _State.enabled
+        _State.enabled = False
 
     def __exit__(self, *exc):
-        _State.inference = self._prev_inf
-        return super().__exit__(*exc)
+        _State.enabled = self.prev
 
-    def _args(self):
-        return (self._mode,)
+
+class enable_grad(_NoParamDecoratorContextManager):
+    def __enter__(self):
+        self.prev = _State.enabled
+        _State.enabled = True
+
+    def __exit__(self, *exc):
+        _State.enabled = self.prev
+
+
+class set_grad_enabled(_DecoratorContextManager):
+    """Applied at construction, so `torch.set_grad_enabled(False)` works as a plain call."""
+
+    def __init__(self, mode):
+        self.prev = _State.enabled
+        self.mode = mode
+        _set_enabled(mode)
+
+    def __call__(self, func):
+        _set_enabled(self.prev)      # as a decorator it must not change the mode at definition
+        return super().__call__(func)
+
+    def __enter__(self):
+        _set_enabled(self.mode)
+
+    def __exit__(self, *exc):
+        _set_enabled(self.prev)
+
+    def __repr__(self):
+        return f"torch.autograd.grad_mode.set_grad_enabled(mode={self.mode})"
+
+    def clone(self):
+        return self.__class__(self.mode)
+
+
+class inference_mode(_DecoratorContextManager):
+    """Inference mode on means grad mode off (and off means on), as c10::InferenceMode does."""
+
+    def __new__(cls, mode=True):
+        if isinstance(mode, bool):
+            return super().__new__(cls)
+        return cls()(mode)
+
+    def __init__(self, mode=True):
+        self.mode = mode
+
+    def __enter__(self):
+        self._prev = (_State.enabled, _State.inference)
+        _State.enabled = not self.mode
+        _State.inference = bool(self.mode)
+
+    def __exit__(self, *exc):
+        _State.enabled, _State.inference = self._prev
+
+    def clone(self):
+        return self.__class__(self.mode)
+
+
+class set_multithreading_enabled(_DecoratorContextManager):
+    """Backward always runs on the calling thread here; accepted for compatibility."""
+
+    def __init__(self, mode):
+        self.mode = mode
+
+    def __enter__(self):
+        pass
+
+    def __exit__(self, *exc):
+        pass
+
+    def clone(self):
+        return self.__class__(self.mode)
