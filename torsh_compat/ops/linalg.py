@@ -20,7 +20,8 @@ from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import _State
 from . import dual as B
 from . import samples as S
-from .registry import register, record, backward_node, make_inplace, NONE, INPUTS, OUT, BOTH
+from .registry import (register, record, backward_node, make_inplace, check_inplace, NONE, INPUTS,
+                       OUT, BOTH)
 
 _ndarray = np.ndarray
 
@@ -1186,6 +1187,8 @@ def _logabsdet_backward(g, A, out):
 
 
 SlogdetBackward = _node("LinalgSlogdetBackward0", _logabsdet_backward)
+# the sign is piecewise constant: a zero gradient (not None, so the engine still counts the edge)
+SlogdetSignBackward = _node("LinalgSlogdetBackward0", lambda g, A, out: B.zeros_like(A))
 LogdetBackward = _node("LogdetBackward0", _logabsdet_backward)
 Slogdet = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
 SlogdetOld = collections.namedtuple("slogdet", ["sign", "logabsdet"])
@@ -1194,13 +1197,14 @@ SlogdetOld = collections.namedtuple("slogdet", ["sign", "logabsdet"])
 def linalg_slogdet(A, *, out=None):
     a = _square_float(A, "linalg.slogdet")
     sign, logabs = np.linalg.slogdet(a)
-    return Slogdet(Tensor._make(np.asarray(sign)), record(logabs, SlogdetBackward, (A,)))
+    return Slogdet(record(sign, SlogdetSignBackward, (A,)), record(logabs, SlogdetBackward, (A,)))
 
 
 def slogdet(input):
     a = _square_float(input, "linalg.slogdet")
     sign, logabs = np.linalg.slogdet(a)
-    return SlogdetOld(Tensor._make(np.asarray(sign)), record(logabs, SlogdetBackward, (input,)))
+    return SlogdetOld(record(sign, SlogdetSignBackward, (input,)),
+                      record(logabs, SlogdetBackward, (input,)))
 
 
 def logdet(input):
@@ -1408,7 +1412,7 @@ def _pinv(a, atol, rtol, hermitian):
 
 
 def linalg_pinv(A, *, atol=None, rtol=None, hermitian=False, out=None):
-    a = _float_matrix(A, "linalg.pinv")
+    a = _square_float(A, "linalg.eigh") if hermitian else _float_matrix(A, "linalg.pinv")
     return _to_out(record(_pinv(a, atol, rtol, hermitian), PinvNode, (A,)), out)
 
 
@@ -1496,8 +1500,17 @@ def _spd(m, x):
     return m.einsum("...ij,...kj->...ik", x, x) + m.eye(n, dtype=x.dtype) * n
 
 
+def _distinct_diag(m, x):
+    """x plus a rectangular diagonal 3n, 6n, 9n, ...: full rank with well separated singular
+    values (for |x| < 1), so QR, SVD and eigenvectors are unique up to sign even when the
+    generator's layouts make x itself rank deficient (expanded rows)."""
+    r, c = x.shape[-2:]
+    n = max(r, c)
+    return x + m.eye(r, c, dtype=x.dtype) * m.arange(1, c + 1, dtype=x.dtype) * (3 * n)
+
+
 def _sym(m, x):
-    return x + x.transpose(-1, -2)
+    return _distinct_diag(m, x + x.transpose(-1, -2))
 
 
 _MATMUL_SHAPES = [((3, 4), (4, 5)), ((4,), (4,)), ((3, 4), (4,)), ((4,), (4, 5)), ((2, 3, 4), (4, 5)),
@@ -1523,7 +1536,9 @@ for _fn, _node_cls, _spec in (
         (vdot, VdotBackward, S.Spec(arity=2, dtypes=S.NUMERIC, shapes=[((5,), (5,)), ((0,), (0,))])),
         (inner, InnerBackward, S.Spec(arity=2, dtypes=S.NUMERIC, shapes=[
             ((3, 4), (5, 4)), ((4,), (4,)), ((2, 3, 4), (4,)), ((), (3, 4)), ((3, 4), ())])),
-        (kron, EinsumBackward, S.Spec(arity=2, dtypes=S.NUMERIC, shapes=[
+        # layouts=False: torch 2.13's kron raises "view size is not compatible" when exactly one
+        # input is transposed (its _unsafe_view of the product); we compute those cases instead
+        (kron, EinsumBackward, S.Spec(arity=2, dtypes=S.NUMERIC, layouts=False, shapes=[
             ((2, 3), (4, 5)), ((2,), (3,)), ((2, 3), (2, 4, 5)), ((), (3,))])),
         (trace, TraceBackward, S.Spec(dtypes=S.NUMERIC, shapes=[((3, 4),), ((4, 3),), ((0, 3),)])),
         (det, LinalgDetBackward, S.Spec(shapes=_SQUARE, domain=_UNIT,
@@ -1534,9 +1549,11 @@ for _fn, _node_cls, _spec in (
                                          call=lambda m, x: m.logdet(_well_conditioned(m, x)))),
         (slogdet, SlogdetBackward, S.Spec(shapes=_SQUARE, domain=_UNIT,
                                            call=lambda m, x: m.slogdet(_well_conditioned(m, x)))),
-        (pinverse, PinvNode, S.Spec(shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False)),
-        (svd, SvdNode, S.Spec(shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False,
-                              call=lambda m, x: (lambda r: (r.S, r.U.abs(), r.V.abs()))(m.svd(x)))),
+        (pinverse, PinvNode, S.Spec(shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False,
+                                    domain=_UNIT, call=lambda m, x: m.pinverse(_distinct_diag(m, x)))),
+        (svd, SvdNode, S.Spec(shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False, domain=_UNIT,
+                              call=lambda m, x: (lambda r: (r.S, r.U.abs(), r.V.abs()))(
+                                  m.svd(_distinct_diag(m, x))))),
 ):
     register(_fn, node=_node_cls, samples=_spec)
 
@@ -1551,7 +1568,8 @@ register(cholesky, node=CholeskyBackward, samples=S.Spec(
     atol=1e-4, why="the input is x @ x^T + nI, whose float32 rounding the Cholesky gradient "
                    "amplifies by its condition number; measured differences to 4e-5"))
 register(qr, node=QrNode, samples=S.Spec(
-    shapes=[((4, 3),), ((3, 4),), ((2, 4, 3),)], grad=False, args=lambda nd: [((), {}), ((False,), {})]))
+    shapes=[((4, 3),), ((3, 4),), ((2, 4, 3),)], grad=False, domain=_UNIT,
+    args=lambda nd: [((), {}), ((False,), {})], call=lambda m, x, *a: m.qr(_distinct_diag(m, x), *a)))
 register(matrix_power, node=MmBackward,
          samples=S.Spec(shapes=_SQUARE[:2], domain=_UNIT,
                         args=lambda nd: [((0,), {}), ((1,), {}), ((2,), {}), ((3,), {}), ((-2,), {})],
@@ -1579,8 +1597,8 @@ for _fn, _node_cls, _shapes in (
                                     ((), (2, 3, 4), (2, 4, 5))]),
         (addbmm, AddbmmBackward, [((3, 5), (2, 3, 4), (2, 4, 5)), ((5,), (2, 3, 4), (2, 4, 5))]),
 ):
-    register(_fn, node=_node_cls, samples=S.Spec(arity=3, shapes=_shapes, dtypes=S.NUMERIC,
-                                                 args=_FMA_ARGS))
+    register(_fn, node=_node_cls, inplace=True,
+             samples=S.Spec(arity=3, shapes=_shapes, dtypes=S.NUMERIC, args=_FMA_ARGS))
     make_inplace(_fn.__name__, _fn)
 
 # torch.linalg.*: registered under torch's native names (linalg_inv, ...), not exported as torch.<name>
@@ -1607,9 +1625,9 @@ for _fn, _node_cls, _spec in (
             shapes=_SQUARE[:2], domain=_UNIT, call=lambda m, x: m.linalg.cholesky_ex(_spd(m, x)),
             atol=1e-4, why="as linalg_cholesky")),
         (linalg_qr, QrNode, S.Spec(
-            shapes=[((4, 3),), ((3, 4),), ((2, 4, 3),)], grad=False,
+            shapes=[((4, 3),), ((3, 4),), ((2, 4, 3),)], grad=False, domain=_UNIT,
             args=lambda nd: [((), {}), ((), {"mode": "complete"}), ((), {"mode": "r"})],
-            call=lambda m, x, **kw: m.linalg.qr(x, **kw))),
+            call=lambda m, x, **kw: m.linalg.qr(_distinct_diag(m, x), **kw))),
         (linalg_eigh, EighNode, S.Spec(
             shapes=[((3, 3),), ((2, 4, 4),)], grad=False, args=lambda nd: [((), {}), (("U",), {})],
             call=lambda m, x, *a: (lambda r: (r.eigenvalues, r.eigenvectors.abs()))(
@@ -1618,14 +1636,18 @@ for _fn, _node_cls, _spec in (
             shapes=[((3, 3),), ((2, 4, 4),)], grad=False,
             call=lambda m, x: m.linalg.eigvalsh(_sym(m, x)))),
         (linalg_svd, SvdNode, S.Spec(
-            shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False,
+            shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False, domain=_UNIT,
             call=lambda m, x: (lambda r: (r.S, r.U.abs(), r.Vh.abs()))(
-                m.linalg.svd(x, full_matrices=False)))),
+                m.linalg.svd(_distinct_diag(m, x), full_matrices=False)))),
         (linalg_svdvals, SvdvalsBackward, S.Spec(
-            shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], call=lambda m, x: m.linalg.svdvals(x))),
+            shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], domain=_UNIT,
+            call=lambda m, x: m.linalg.svdvals(_distinct_diag(m, x)))),
         (linalg_pinv, PinvNode, S.Spec(
-            shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False,
-            call=lambda m, x: m.linalg.pinv(x))),
+            shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False, domain=_UNIT,
+            args=lambda nd: [((), {}), ((), {"hermitian": True})],
+            call=lambda m, x, **kw: m.linalg.pinv(
+                _sym(m, x) if kw.get("hermitian") and x.shape[-1] == x.shape[-2] else
+                _distinct_diag(m, x), **kw))),
         (linalg_matrix_rank, None, S.Spec(
             shapes=[((4, 3),), ((3, 4),), ((2, 3, 3),)], grad=False,
             call=lambda m, x: m.linalg.matrix_rank(x))),
@@ -1655,5 +1677,20 @@ for _name, _fn in (("matmul", matmul), ("mm", mm), ("bmm", bmm), ("mv", mv), ("d
                    ("pinverse", pinverse), ("svd", svd), ("qr", qr), ("cholesky", cholesky),
                    ("cross", cross), ("matrix_power", matrix_power)):
     setattr(Tensor, _name, _fn)
+_addbmm_same_shape = Tensor.addbmm_
+
+
+def addbmm_(self, batch1, batch2, *, beta=1, alpha=1):
+    """torch resizes self to the product's (m, n) here: addbmm_ writes through addbmm's out=."""
+    if batch1.ndim == 3 and batch2.ndim == 3 and self._base is None:
+        shape = (batch1.shape[1], batch2.shape[2])
+        if tuple(self.shape) != shape:
+            check_inplace(self)
+            _expand_check(self.shape, shape)
+            self._data = np.broadcast_to(self._data, shape).copy()
+    return _addbmm_same_shape(self, batch1, batch2, beta=beta, alpha=alpha)
+
+
+Tensor.addbmm_ = addbmm_
 Tensor.__matmul__ = matmul
 Tensor.__rmatmul__ = _rmatmul
