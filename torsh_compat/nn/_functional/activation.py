@@ -1,2 +1,730 @@
-"""(being written)"""
-__all__ = []
+"""Activations of torch.nn.functional: one graph node each, NumPy forward, backward formulas that
+run on arrays and (under create_graph) on Tensors.
+
+torch.relu, torch.selu, torch.celu, torch.prelu, torch.hardshrink, torch.threshold,
+torch.softmax and torch.log_softmax are registry ops (parity-tested with the shared generator);
+the rest exist only here, as in torch.nn.functional.
+
+Formulas read masks and other non-differentiable factors from the data (`B.data`) and wrap them
+with `B.const`, so the same line is a plain NumPy product on the fast path and a Tensor product
+(differentiable in g) under create_graph.
+"""
+import math
+import warnings
+
+import numpy as np
+
+from ... import _dtype as D
+from ..._tensor import Tensor, _wrap_dim
+from ...ops import dual as B
+from ...ops import samples as S
+from ...ops.registry import (register, record, backward_node, unary, check_inplace, assign_result,
+                             _snapshot, NONE, INPUTS, OUT, SAME_OUT)
+
+__all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu",
+           "selu_", "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "hardtanh",
+           "hardtanh_", "hardsigmoid", "hardswish", "sigmoid", "tanh", "logsigmoid", "tanhshrink",
+           "softshrink", "hardshrink", "threshold", "threshold_", "glu", "softmax", "log_softmax",
+           "softmin", "normalize"]
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+def _legacy(dt):
+    return D.legacy_name(D.FROM_NP[dt])
+
+
+def _float_only(x, kernel):
+    """torch's refusal of integer and bool inputs for float-only CPU kernels."""
+    if x.dtype.kind not in "fc":
+        raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(x.dtype)}\'')
+
+
+def _no_bool(x, what):
+    if x.dtype == np.bool_:
+        raise RuntimeError(f"{what} not supported for {'relu' if what[0] == 'B' else 'hardtanh'}")
+
+
+def _gate(g, cond):
+    """g where cond else 0 (cond: bool ndarray, no gradient)."""
+    return g * B.const(cond, g)
+
+
+def _scale(g, factor):
+    """g times a constant array computed from the data."""
+    return g * B.const(factor, g)
+
+
+def _erf_any(a):
+    if B.is_array(a):
+        from ...ops.pointwise import _erf
+        return _erf(np.asarray(a))
+    return a.erf()
+
+
+def _sigmoid_np(x):
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
+
+
+def _elementwise(node_name, forward, backward, save=INPUTS):
+    """An elementwise activation op(input, *params): forward(x, *params) on the data, one node."""
+    node = backward_node(node_name, backward, save)
+    node.fit = False      # the gradient already has the input's shape and dtype
+
+    def op(input, *params):
+        return record(forward(input._data, *params), node, (input,), params)
+    return op
+
+
+def _inplace(op, input, *params):
+    """op applied in place: the result goes into input, which takes the op's history."""
+    check_inplace(input)
+    return assign_result(input, op(_snapshot(input), *params), "activation")
+
+
+# ---- relu family --------------------------------------------------------------------------
+
+def _relu_forward(x):
+    if x.dtype == np.bool_:
+        raise RuntimeError("Boolean inputs not supported for relu")
+    return np.maximum(x, x.dtype.type(0))
+
+
+_relu_op = unary("relu", _relu_forward, lambda g, x, out: _gate(g, B.data(out) > 0), save=OUT,
+             out=SAME_OUT, samples=S.unary(dtypes=S.ALL))
+relu_ = Tensor.relu_
+
+
+def relu(input, inplace=False):
+    return relu_(input) if inplace else _relu_op(input)
+
+
+def _hardtanh_forward(x, min_val, max_val):
+    if x.dtype == np.bool_:
+        raise RuntimeError("Bool inputs not supported for hardtanh")
+    return np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
+
+
+def _hardtanh_backward(g, x, out, min_val, max_val):
+    o = B.data(out)
+    return _gate(g, (o > min_val) & (o < max_val))
+
+
+_hardtanh_op = _elementwise("Hardtanh", _hardtanh_forward, _hardtanh_backward, save=OUT)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    if min_val > max_val:
+        raise ValueError("min_val cannot be greater than max_val")
+    if inplace:
+        return _inplace(_hardtanh_op, input, min_val, max_val)
+    return _hardtanh_op(input, min_val, max_val)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def relu6(input, inplace=False):
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def _leaky_forward(x, slope):
+    _float_only(x, "leaky_relu_cpu")
+    return np.where(x > 0, x, x * x.dtype.type(slope))
+
+
+def _leaky_backward(g, x, out, slope):
+    xd = B.data(x)
+    return _scale(g, np.where(xd > 0, xd.dtype.type(1), xd.dtype.type(slope)))
+
+
+_leaky_op = _elementwise("LeakyRelu", _leaky_forward, _leaky_backward)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    if inplace:
+        return _inplace(_leaky_op, input, negative_slope)
+    return _leaky_op(input, negative_slope)
+
+
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def threshold(input, threshold, value, inplace=False):
+    if inplace:
+        return _inplace(_threshold_op, input, threshold, value)
+    return _threshold_op(input, threshold, value)
+
+
+def _threshold_forward(x, thr, value):
+    if x.dtype == np.bool_:
+        raise RuntimeError('"threshold_cpu" not implemented for \'Bool\'')
+    return np.where(x > thr, x, np.asarray(value).astype(x.dtype))
+
+
+_threshold_op = _elementwise("Threshold", _threshold_forward,
+                             lambda g, x, out, thr, value: _gate(g, B.data(x) > thr))
+
+
+def _threshold_registered(input, threshold, value):
+    return _threshold_op(input, threshold, value)
+
+
+_threshold_registered.__name__ = "threshold"
+register(_threshold_registered, name="threshold", node=_threshold_op, method=False,
+         samples=S.unary(dtypes=S.NUMERIC, args=lambda nd: [((1, 2), {}), ((0, -1), {})]))
+
+
+def threshold_(input, threshold, value):
+    return _inplace(_threshold_op, input, threshold, value)
+
+
+# ---- prelu --------------------------------------------------------------------------------
+
+def _prelu_weight_view(weight, ndim):
+    """The weight shaped to broadcast along the channel dimension (dim 1) of the input."""
+    if weight.ndim == 0 or weight.size == 1 or ndim < 2:
+        return weight.reshape(())
+    return weight.reshape((1, -1) + (1,) * (ndim - 2))
+
+
+def _prelu_backward(g, x, w, out):
+    xd, wd = B.data(x), B.data(w)
+    neg = xd <= 0
+    wv = _prelu_weight_view(wd, xd.ndim)
+    gx = g * B.const(np.where(neg, wv, xd.dtype.type(1)).astype(xd.dtype, copy=False), g)
+    if B.is_array(g):
+        gw = g * np.where(neg, xd, xd.dtype.type(0))
+    else:
+        gw = g * B.where(B.const(neg, g), x, 0.0)
+    if wd.size == 1 or xd.ndim < 2:
+        gw = gw.sum() if B.is_array(gw) else gw.sum()
+    else:
+        axes = (0,) + tuple(range(2, xd.ndim))
+        gw = B.sum(gw, axes)
+    return gx, B.reshape(gw, wd.shape)
+
+
+_PreluNode = backward_node("PreluKernel", _prelu_backward, INPUTS)
+
+
+def prelu(input, weight):
+    x, w = input._data, weight._data
+    if w.ndim > 1:
+        raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
+                           f"ndim = {w.ndim}")
+    channels = x.shape[1] if x.ndim >= 2 else 1
+    if w.size != 1 and w.size != channels:
+        raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
+                           f"numbers = {w.size} and channel size = {channels}.")
+    _float_only(x, "prelu_cpu")
+    wv = _prelu_weight_view(w, x.ndim).astype(x.dtype, copy=False)
+    return record(np.where(x > 0, x, wv * x), _PreluNode, (input, weight))
+
+
+def _prelu_call(mod, x, w):
+    return mod.prelu(x, w)
+
+
+register(prelu, node=_PreluNode, samples=S.Spec(
+    arity=2, shapes=[((4, 6), (1,)), ((4, 6), (6,)), ((2, 3, 4), (3,)), ((2, 3, 2, 2), (3,)),
+                     ((5,), (1,)), ((), (1,)), ((0, 3), (3,))]))
+
+
+# ---- exponential family ---------------------------------------------------------------------
+
+def _elu_forward(x, alpha, scale, input_scale, kernel="elu_cpu"):
+    _float_only(x, kernel)
+    t = x.dtype.type
+    with np.errstate(over="ignore"):
+        neg = t(scale * alpha) * np.expm1(x * t(input_scale))
+    return np.where(x > 0, x * t(scale), neg)
+
+
+def _elu_backward(g, x, out, alpha, scale, input_scale):
+    xd = B.data(x)
+    t = xd.dtype.type
+    pos = xd > 0
+    if B.is_array(g):
+        with np.errstate(over="ignore"):
+            d = np.where(pos, t(scale), t(scale * alpha * input_scale) * np.exp(xd * t(input_scale)))
+        return g * d
+    d = B.exp(x * input_scale) * (scale * alpha * input_scale)
+    return g * B.where(B.const(pos, g), B.const(np.full(xd.shape, t(scale)), g), d)
+
+
+_elu_op = _elementwise("Elu", _elu_forward, _elu_backward)
+_celu_op = _elementwise("Celu", _elu_forward, _elu_backward)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    if inplace:
+        return _inplace(_elu_op, input, alpha, 1.0, 1.0)
+    return _elu_op(input, alpha, 1.0, 1.0)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def _selu(input):
+    return _elu_op(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+_selu.__name__ = "selu"
+register(_selu, name="selu", node=_elu_op, method=False, samples=S.unary())
+
+
+def selu(input, inplace=False):
+    if inplace:
+        return _inplace(_elu_op, input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+    return _elu_op(input, _SELU_ALPHA, _SELU_SCALE, 1.0)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def _celu(input, alpha=1.0):
+    if alpha == 0:
+        raise RuntimeError("ZeroDivisionError")
+    return _celu_op(input, alpha, 1.0, 1.0 / alpha)
+
+
+_celu.__name__ = "celu"
+register(_celu, name="celu", node=_celu_op, method=False,
+         samples=S.unary(args=lambda nd: [((), {}), ((0.5,), {}), ((), {"alpha": 2.0})]))
+
+
+def celu(input, alpha=1.0, inplace=False):
+    if inplace:
+        if alpha == 0:
+            raise RuntimeError("ZeroDivisionError")
+        return _inplace(_celu_op, input, alpha, 1.0, 1.0 / alpha)
+    return _celu(input, alpha)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+# ---- smooth gates -------------------------------------------------------------------------
+
+_SQRT_2_PI = math.sqrt(2.0 / math.pi)
+_INV_SQRT_2 = 1 / math.sqrt(2.0)
+_INV_SQRT_2PI = 1 / math.sqrt(2.0 * math.pi)
+
+
+def _gelu_forward(x, approximate):
+    _float_only(x, "GeluKernelImpl")
+    t = x.dtype.type
+    if approximate == "tanh":
+        inner = t(_SQRT_2_PI) * (x + t(0.044715) * x * x * x)
+        return t(0.5) * x * (t(1) + np.tanh(inner))
+    return x * t(0.5) * (t(1) + _erf_any(x * t(_INV_SQRT_2)))
+
+
+def _gelu_backward(g, x, out, approximate):
+    if approximate == "tanh":
+        x2 = x * x
+        th = B.tanh((x + x2 * x * 0.044715) * _SQRT_2_PI)
+        left = (th + 1) * 0.5
+        right = x * (1 - th * th) * ((x2 * (3 * 0.044715) + 1) * (0.5 * _SQRT_2_PI))
+        return g * (left + right)
+    cdf = (_erf_any(x * _INV_SQRT_2) + 1) * 0.5
+    pdf = B.exp(x * x * -0.5) * _INV_SQRT_2PI
+    return g * (cdf + x * pdf)
+
+
+_gelu_op = _elementwise("Gelu", _gelu_forward, _gelu_backward)
+
+
+def gelu(input, approximate="none"):
+    if approximate not in ("none", "tanh"):
+        raise RuntimeError("approximate argument must be either none or tanh.")
+    return _gelu_op(input, approximate)
+
+
+def _silu_forward(x):
+    _float_only(x, "silu_cpu")
+    return x * _sigmoid_np(x)
+
+
+def _silu_backward(g, x, out):
+    s = B.sigmoid(x)
+    return g * s * (x * (1 - s) + 1)
+
+
+_silu_op = _elementwise("Silu", _silu_forward, _silu_backward)
+
+
+def silu(input, inplace=False):
+    return _inplace(_silu_op, input) if inplace else _silu_op(input)
+
+
+def _softplus_np(x):
+    """log(1 + exp(x)) without overflow."""
+    return np.maximum(x, x.dtype.type(0)) + np.log1p(np.exp(-np.abs(x)))
+
+
+def _mish_forward(x):
+    _float_only(x, "mish_cpu")
+    return x * np.tanh(_softplus_np(x))
+
+
+def _softplus_any(x):
+    if B.is_array(x):
+        return _softplus_np(x)
+    return x.clamp_min(0.0) + B.log(B.exp(-B.abs(x)) + 1)
+
+
+def _mish_backward(g, x, out):
+    ts = B.tanh(_softplus_any(x))
+    return g * (ts + x * B.sigmoid(x) * (1 - ts * ts))
+
+
+_mish_op = _elementwise("Mish", _mish_forward, _mish_backward)
+
+
+def mish(input, inplace=False):
+    return _inplace(_mish_op, input) if inplace else _mish_op(input)
+
+
+def _softplus_forward(x, beta, thr):
+    _float_only(x, "softplus_cpu")
+    t = x.dtype.type
+    bx = x * t(beta)
+    with np.errstate(over="ignore"):
+        soft = np.log1p(np.exp(bx)) / t(beta)
+    return np.where(bx > thr, x, soft)
+
+
+def _softplus_backward(g, x, out, beta, thr):
+    xd = B.data(x)
+    linear = xd * xd.dtype.type(beta) > thr
+    if B.is_array(g):
+        return g * np.where(linear, xd.dtype.type(1), _sigmoid_np(xd * xd.dtype.type(beta)))
+    return g * B.where(B.const(linear, g), B.const(np.ones_like(xd), g), B.sigmoid(x * beta))
+
+
+_softplus_op = _elementwise("Softplus", _softplus_forward, _softplus_backward)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    return _softplus_op(input, beta, threshold)
+
+
+def softsign(input):
+    return input / (input.abs() + 1)
+
+
+def tanhshrink(input):
+    return input - input.tanh()
+
+
+def sigmoid(input):
+    return input.sigmoid()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def _hardsigmoid_forward(x):
+    _float_only(x, "hardsigmoid_cpu")
+    t = x.dtype.type
+    return np.minimum(np.maximum(x + t(3), t(0)), t(6)) / t(6)
+
+
+_hardsigmoid_op = _elementwise(
+    "Hardsigmoid", _hardsigmoid_forward,
+    lambda g, x, out: _scale(g, np.where((B.data(x) > -3) & (B.data(x) < 3),
+                                         B.data(x).dtype.type(1 / 6), B.data(x).dtype.type(0))))
+
+
+def hardsigmoid(input, inplace=False):
+    return _inplace(_hardsigmoid_op, input) if inplace else _hardsigmoid_op(input)
+
+
+def _hardswish_forward(x):
+    _float_only(x, "hardswish_cpu")
+    t = x.dtype.type
+    return x * np.minimum(np.maximum(x + t(3), t(0)), t(6)) / t(6)
+
+
+def _hardswish_backward(g, x, out):
+    xd = B.data(x)
+    t = xd.dtype.type
+    mid = (xd >= -3) & (xd <= 3)
+    if B.is_array(g):
+        return g * np.where(xd < -3, t(0), np.where(xd <= 3, xd / t(3) + t(0.5), t(1)))
+    slope = B.where(B.const(mid, g), x / 3 + 0.5, B.const((xd > 3).astype(t), g))
+    return g * slope
+
+
+_hardswish_op = _elementwise("Hardswish", _hardswish_forward, _hardswish_backward)
+
+
+def hardswish(input, inplace=False):
+    return _inplace(_hardswish_op, input) if inplace else _hardswish_op(input)
+
+
+def _logsigmoid_forward(x):
+    _float_only(x, "log_sigmoid_cpu")
+    return np.minimum(x, x.dtype.type(0)) - np.log1p(np.exp(-np.abs(x)))
+
+
+_logsigmoid_op = _elementwise("LogSigmoid", _logsigmoid_forward,
+                              lambda g, x, out: g * B.sigmoid(-x))
+
+
+def logsigmoid(input):
+    return _logsigmoid_op(input)
+
+
+# ---- shrinkage ----------------------------------------------------------------------------
+
+def _softshrink_forward(x, lambd):
+    _float_only(x, "softshrink_check")
+    t = x.dtype.type
+    return np.where(x > lambd, x - t(lambd), np.where(x < -lambd, x + t(lambd), t(0)))
+
+
+def _shrink_backward(g, x, out, lambd):
+    xd = B.data(x)
+    return _gate(g, (xd < -lambd) | (xd > lambd) | np.isnan(xd))
+
+
+_softshrink_op = _elementwise("Softshrink", _softshrink_forward, _shrink_backward)
+
+
+def softshrink(input, lambd=0.5):
+    if lambd < 0:
+        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
+    return _softshrink_op(input, lambd)
+
+
+def _hardshrink_forward(x, lambd):
+    _float_only(x, "hardshrink_cpu")
+    return np.where((x >= -lambd) & (x <= lambd), x.dtype.type(0), x)
+
+
+_hardshrink_op = _elementwise("Hardshrink", _hardshrink_forward, _shrink_backward)
+
+
+def hardshrink(input, lambd=0.5):
+    return _hardshrink_op(input, lambd)
+
+
+register(hardshrink, node=_hardshrink_op, samples=S.unary(
+    args=lambda nd: [((), {}), ((0.3,), {}), ((), {"lambd": 1.0})]))
+
+
+# ---- glu ----------------------------------------------------------------------------------
+
+def _glu_backward(g, x, out, dim):
+    h = B.data(x).shape[dim] // 2
+    if B.is_array(x):
+        a, b = np.split(x, 2, axis=dim)
+        s = _sigmoid_np(b)
+        return np.concatenate([g * s, g * a * s * (1 - s)], axis=dim)
+    from ... import cat
+    a, b = x.narrow(dim, 0, h), x.narrow(dim, h, h)
+    s = b.sigmoid()
+    return cat([g * s, g * a * s * (1 - s)], dim)
+
+
+_GluNode = backward_node("Glu", _glu_backward, INPUTS)
+_GluNode.fit = False
+
+
+def glu(input, dim=-1):
+    x = input._data
+    if x.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    d = _wrap_dim(dim, x.ndim)
+    if x.shape[d] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
+    _float_only(x, "glu_cpu")
+    a, b = np.split(x, 2, axis=d)
+    return record(a * _sigmoid_np(b), _GluNode, (input,), (d,))
+
+
+# ---- softmax family -------------------------------------------------------------------------
+
+def _softmax_np(x, d):
+    """Softmax along axis d: max subtracted, sums accumulated in float64."""
+    m = np.max(x, axis=d, keepdims=True) if x.size else x
+    e = np.exp(x - m)
+    s = np.add.reduce(e, axis=d, keepdims=True, dtype=np.float64)
+    return e / s.astype(x.dtype)
+
+
+def _log_softmax_np(x, d):
+    if not x.size:
+        return x.copy()
+    m = np.max(x, axis=d, keepdims=True)
+    shifted = x - m
+    s = np.add.reduce(np.exp(shifted), axis=d, keepdims=True, dtype=np.float64)
+    return shifted - np.log(s).astype(x.dtype)
+
+
+def _softmax_backward(g, x, out, d):
+    return out * (g - B.sum(g * out, d, keepdims=True))
+
+
+def _log_softmax_backward(g, x, out, d):
+    return g - B.exp(out) * B.sum(g, d, keepdims=True)
+
+
+_SoftmaxNode = backward_node("Softmax", _softmax_backward, OUT)
+_SoftmaxNode.fit = False
+_LogSoftmaxNode = backward_node("LogSoftmax", _log_softmax_backward, OUT)
+_LogSoftmaxNode.fit = False
+
+
+def _softmax_input(input, dim, dtype, kernel):
+    x = input._data
+    d = _wrap_dim(dim, max(x.ndim, 1))
+    if dtype is not None and D.to_np(dtype) != x.dtype:
+        input = input.to(dtype)
+        x = input._data
+    if x.dtype.kind != "f":
+        last = d == max(x.ndim, 1) - 1
+        raise NotImplementedError(f'"{kernel}{"_lastdim" if last else ""}_kernel_impl" not '
+                                  f'implemented for \'{_legacy(x.dtype)}\'')
+    return input, x, (d if x.ndim else None)
+
+
+def _softmax_compute(x, d, log):
+    if d is None:        # 0-d: one element along the (virtual) dim
+        return np.zeros_like(x) if log else np.ones_like(x)
+    if x.dtype == np.float16:      # half: compute in float, as torch's CPU kernels do
+        return (_log_softmax_np if log else _softmax_np)(x.astype(np.float32), d).astype(np.float16)
+    return (_log_softmax_np if log else _softmax_np)(x, d)
+
+
+def _softmax(input, dim, dtype=None):
+    input, x, d = _softmax_input(input, dim, dtype, "softmax")
+    return record(_softmax_compute(x, d, False), _SoftmaxNode, (input,), (d,))
+
+
+def _log_softmax(input, dim, dtype=None):
+    input, x, d = _softmax_input(input, dim, dtype, "log_softmax")
+    return record(_softmax_compute(x, d, True), _LogSoftmaxNode, (input,), (d,))
+
+
+def _dims(nd):
+    return [((d,), {}) for d in (range(-nd, nd) if nd else (0, -1))]
+
+
+_softmax.__name__, _log_softmax.__name__ = "softmax", "log_softmax"
+register(_softmax, name="softmax", node=_SoftmaxNode, samples=S.unary(args=_dims, domain=(-8, 8)))
+register(_log_softmax, name="log_softmax", node=_LogSoftmaxNode,
+         samples=S.unary(args=_dims, domain=(-8, 8)))
+
+
+def _get_softmax_dim(name, ndim, stacklevel):
+    warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call to "
+                  f"include dim=X as an argument.", stacklevel=stacklevel)
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim("softmax", input.dim(), _stacklevel)
+    return _softmax(input, dim, dtype)
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim("log_softmax", input.dim(), _stacklevel)
+    return _log_softmax(input, dim, dtype)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    if dim is None:
+        dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
+    return _softmax(-input, dim, dtype)
+
+
+# ---- normalize ----------------------------------------------------------------------------
+
+def _vector_norm_np(x, p, d):
+    """||x||_p along axis d (keepdims), accumulated in float64 for float32 input."""
+    acc = np.float64 if x.dtype == np.float32 else x.dtype
+    a = np.abs(x)
+    if p == 2:
+        n = np.sqrt(np.add.reduce(a.astype(acc) ** 2, axis=d, keepdims=True))
+    elif p == 1:
+        n = np.add.reduce(a, axis=d, keepdims=True, dtype=acc)
+    elif p == math.inf:
+        n = np.max(a, axis=d, keepdims=True, initial=0)
+    elif p == -math.inf:
+        n = np.min(a, axis=d, keepdims=True)
+    elif p == 0:
+        n = np.add.reduce(a != 0, axis=d, keepdims=True, dtype=acc)
+    else:
+        n = np.add.reduce(a.astype(acc) ** p, axis=d, keepdims=True) ** (1.0 / p)
+    return n.astype(x.dtype)
+
+
+def _norm_grad(x, n, p, d):
+    """d||x||_p / dx as torch's norm backward gives it (0 where the norm is 0)."""
+    xd, nd = B.data(x), B.data(n)
+    zero = nd == 0
+    if p == 2:
+        return x / B.const(np.where(zero, np.inf, nd), x)
+    if p == 1:
+        return B.const(np.sign(xd), x)
+    if p in (math.inf, -math.inf):
+        hit = (np.abs(xd) == nd) & ~zero
+        count = np.maximum(np.add.reduce(hit, axis=d, keepdims=True), 1)
+        return B.const((np.sign(xd) * hit / count).astype(xd.dtype), x)
+    if p == 0:
+        return B.const(np.zeros_like(xd), x)
+    safe_n = B.const(np.where(zero, 1, nd), x)
+    grad = x * B.abs(x) ** (p - 2) / safe_n ** (p - 1)
+    return B.where(B.const(np.broadcast_to(zero, xd.shape), x), B.const(np.zeros_like(xd), x), grad)
+
+
+def _normalize_backward(g, x, out, p, d, eps, n):
+    nd = n.astype(B.data(x).dtype, copy=False)
+    denom = np.maximum(nd, nd.dtype.type(eps))
+    if B.is_array(g):
+        s = np.add.reduce(g * x, axis=d, keepdims=True)
+        coef = np.where(nd >= eps, -s / (denom * denom), 0).astype(x.dtype, copy=False)
+        return g / denom + coef * _norm_grad(x, nd, p, d)
+    c_denom = B.const(denom, g)
+    s = B.sum(g * x, d, keepdims=True)
+    coef = -s / (c_denom * c_denom) * B.const((nd >= eps).astype(nd.dtype), g)
+    return g / c_denom + coef * _norm_grad(x, B.const(nd, g), p, d)
+
+
+_NormalizeNode = backward_node("Div", _normalize_backward, INPUTS)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    x = input._data
+    if x.dtype.kind not in "fc":
+        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
+                           f"input. Got {_legacy(x.dtype)}")
+    d = _wrap_dim(dim, max(x.ndim, 1))
+    if x.ndim == 0:
+        n = np.abs(x) if p != 0 else (x != 0).astype(x.dtype)
+        d = None
+    else:
+        n = _vector_norm_np(x, p, d)
+    res = x / np.maximum(n, n.dtype.type(eps))
+    result = record(res, _NormalizeNode, (input,), (p, d, eps, n))
+    if out is not None:
+        out._data = np.ascontiguousarray(res, dtype=out._data.dtype)
+        out._vc[0] += 1
+        return out
+    return result
