@@ -92,6 +92,7 @@ def _node(name, *grads, save=INPUTS):
         raise AssertionError("apply is overridden")
 
     cls = backward_node(name, backward, save)
+    cls.__name__ = cls.__qualname__ = name     # torch's exact name, e.g. SqueezeBackward4
 
     def apply(self, g, tensor_mode):
         inputs, out = self.saved(tensor_mode)
@@ -779,7 +780,7 @@ def _check_sizes(arrays, labels):
         for n, l in zip(a.shape, la):
             if l in own and own[l] != n:
                 raise RuntimeError(f"einsum(): subscript {_label_name(l)} is repeated for operand "
-                                   f"{k} but the sizes don't match, {own[l]} != {n}")
+                                   f"{k} but the sizes don't match, {n} != {own[l]}")
             own[l] = n
             prev = seen.get(l)
             if prev is None or prev == 1:
@@ -1147,26 +1148,15 @@ def _inv_T(A):
 
 
 def _det_backward(g, A, det):
-    """g * det * A^{-T}; for singular A the adjugate comes from the SVD (array mode)."""
+    """g * det * A^{-T}. At an exactly singular matrix (det == 0) torch's gradient is zero, and so
+    is this one: such matrices are swapped for I before inverting (their factor g * det is 0)."""
     if B.is_array(A):
-        scale = np.asarray(g * det)[..., None, None]
-        try:
-            return scale * np.swapaxes(np.linalg.inv(A), -1, -2)
-        except np.linalg.LinAlgError:
-            return np.asarray(g)[..., None, None] * _cofactor(A)
+        singular = det == 0
+        if np.any(singular):
+            A = np.where(np.asarray(singular)[..., None, None], np.eye(A.shape[-1], dtype=A.dtype), A)
+        return np.asarray(g * det)[..., None, None] * np.swapaxes(np.linalg.inv(A), -1, -2)
     gd = B.reshape(g * det, tuple(det.shape) + (1, 1))
     return gd * _inv_T(A)
-
-
-def _cofactor(a):
-    """The cofactor matrix (adjugate transposed) from the SVD: valid for singular matrices."""
-    u, s, vh = np.linalg.svd(a)
-    ones = np.ones(s.shape[:-1] + (1,), s.dtype)
-    left = np.cumprod(np.concatenate([ones, s[..., :-1]], -1), -1)
-    right = np.cumprod(np.concatenate([ones, s[..., :0:-1]], -1), -1)[..., ::-1]
-    others = left * right       # product of all singular values but the i-th
-    sign = np.linalg.det(u) * np.linalg.det(vh)
-    return sign[..., None, None] * np.matmul(u * others[..., None, :], vh)
 
 
 LinalgDetBackward = _node("LinalgDetBackward0", lambda g, A, out: _det_backward(g, A, out),
