@@ -1,7 +1,7 @@
 """torsh_compat: PyTorch's API on NumPy. `import torsh_compat as torch`."""
 from . import _dtype
 from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,
-                     float64, complex64, complex128, get_default_dtype, set_default_dtype,
+                     float64, complex32, complex64, complex128, get_default_dtype, set_default_dtype,
                      promote_types, result_type, finfo, iinfo)
 from ._device import device
 from ._tensor import Tensor, Size
@@ -13,7 +13,7 @@ from ._creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full,
                         ones_like, empty_like, full_like, arange, linspace, logspace, eye,
                         scalar_tensor, is_tensor, is_floating_point, is_complex, numel,
                         FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor,
-                        CharTensor, ByteTensor, BoolTensor)
+                        CharTensor, ByteTensor, BoolTensor, BFloat16Tensor)
 from ._creation import range  # noqa: A004  (torch.range, deprecated but still used)
 
 float = float32
@@ -24,6 +24,7 @@ int = int32
 short = int16
 cfloat = complex64
 cdouble = complex128
+chalf = complex32
 __version__ = "2.13.0+torsh"
 
 
@@ -45,3 +46,4 @@ from ._shims import *  # noqa: E402,F401,F403
 from ._printing import set_printoptions  # noqa: E402,F401
 from . import cuda, backends, jit, accelerator  # noqa: E402,F401
 from . import nn  # noqa: E402,F401
+from . import linalg  # noqa: E402,F401

@@ -5,6 +5,7 @@ ATen's ResultTypeState), not NumPy: int + float keeps the float's width, and 0-d
 and Python scalars only promote across categories (bool < integer < floating < complex).
 """
 import builtins
+import math
 
 import numpy as np
 
@@ -12,14 +13,15 @@ BOOL, INT, FLOAT, COMPLEX = 0, 1, 2, 3
 
 
 class dtype:
-    __slots__ = ("name", "np", "category", "itemsize", "is_signed", "_aliases")
+    __slots__ = ("name", "np", "category", "itemsize", "is_signed", "abbr")
 
-    def __init__(self, name, np_dtype, category, is_signed):
+    def __init__(self, name, np_dtype, category, is_signed, itemsize, abbr):
         self.name = name
         self.np = np.dtype(np_dtype) if np_dtype is not None else None
         self.category = category
-        self.itemsize = self.np.itemsize if self.np is not None else 2
+        self.itemsize = itemsize
         self.is_signed = is_signed
+        self.abbr = abbr
 
     @property
     def is_floating_point(self):
@@ -30,10 +32,15 @@ class dtype:
         return self.category == COMPLEX
 
     def to_real(self):
-        return {complex64: float32, complex128: float64}.get(self, self)
+        return _REAL.get(self, self)
 
     def to_complex(self):
-        return {float32: complex64, float64: complex128, float16: complex64}.get(self, self)
+        if self.category == COMPLEX:
+            return self
+        c = _COMPLEX.get(self)
+        if c is None:
+            raise RuntimeError(f"Unknown Complex ScalarType for {legacy_name(self)}")
+        return c
 
     def __repr__(self):
         return "torch." + self.name
@@ -42,31 +49,37 @@ class dtype:
         return (_by_name, (self.name,))
 
 
-bool = dtype("bool", np.bool_, BOOL, False)
-uint8 = dtype("uint8", np.uint8, INT, False)
-int8 = dtype("int8", np.int8, INT, True)
-int16 = dtype("int16", np.int16, INT, True)
-int32 = dtype("int32", np.int32, INT, True)
-int64 = dtype("int64", np.int64, INT, True)
-float16 = dtype("float16", np.float16, FLOAT, True)
-float32 = dtype("float32", np.float32, FLOAT, True)
-float64 = dtype("float64", np.float64, FLOAT, True)
-complex64 = dtype("complex64", np.complex64, COMPLEX, True)
-complex128 = dtype("complex128", np.complex128, COMPLEX, True)
+bool = dtype("bool", np.bool_, BOOL, False, 1, "b8")
+uint8 = dtype("uint8", np.uint8, INT, False, 1, "u8")
+int8 = dtype("int8", np.int8, INT, True, 1, "i8")
+int16 = dtype("int16", np.int16, INT, True, 2, "i16")
+int32 = dtype("int32", np.int32, INT, True, 4, "i32")
+int64 = dtype("int64", np.int64, INT, True, 8, "i64")
+float16 = dtype("float16", np.float16, FLOAT, True, 2, "f16")
+float32 = dtype("float32", np.float32, FLOAT, True, 4, "f32")
+float64 = dtype("float64", np.float64, FLOAT, True, 8, "f64")
+complex64 = dtype("complex64", np.complex64, COMPLEX, True, 8, "c64")
+complex128 = dtype("complex128", np.complex128, COMPLEX, True, 16, "c128")
 # bfloat16 has no NumPy dtype; ml_dtypes provides one when installed (see _bfloat16_np).
-bfloat16 = dtype("bfloat16", None, FLOAT, True)
+bfloat16 = dtype("bfloat16", None, FLOAT, True, 2, "bf16")
+# complex32 exists for promotion (float16 + complex -> complex32, as in torch); NumPy has no
+# storage for it, so no tensor can hold it.
+complex32 = dtype("complex32", None, COMPLEX, True, 4, "c32")
 
 ALL = (bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32, float64,
        complex64, complex128)
 FROM_NP = {d.np: d for d in ALL if d.np is not None}
-_NAMES = {d.name: d for d in ALL}
+_NAMES = {d.name: d for d in ALL + (complex32,)}
 _NAMES.update(float=float32, double=float64, half=float16, long=int64, int=int32, short=int16,
-              cfloat=complex64, cdouble=complex128)
+              cfloat=complex64, cdouble=complex128, chalf=complex32)
+_REAL = {complex32: float16, complex64: float32, complex128: float64}
+_COMPLEX = {float16: complex32, bfloat16: complex64, float32: complex64, float64: complex128}
 
 
 _LEGACY = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
            "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
-           "float64": "Double", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
+           "float64": "Double", "complex32": "ComplexHalf", "complex64": "ComplexFloat",
+           "complex128": "ComplexDouble"}
 
 
 def legacy_name(d):
@@ -84,8 +97,8 @@ def _bfloat16_np():
         try:
             import ml_dtypes
         except ImportError:
-            raise TypeError("torch.bfloat16 needs the ml_dtypes package "
-                            "(pip install ml_dtypes); it is not installed") from None
+            raise TypeError("torch.bfloat16 tensors need the optional ml_dtypes package "
+                            "(pip install ml_dtypes), which is not installed") from None
         bfloat16.np = np.dtype(ml_dtypes.bfloat16)
         FROM_NP[bfloat16.np] = bfloat16
     return bfloat16.np
@@ -94,7 +107,11 @@ def _bfloat16_np():
 def to_np(d):
     """NumPy dtype of a torch dtype (also accepts NumPy dtypes and Python types)."""
     if d.__class__ is dtype:
-        return d.np if d.np is not None else _bfloat16_np()
+        if d.np is not None:
+            return d.np
+        if d is bfloat16:
+            return _bfloat16_np()
+        raise TypeError(f"{d} tensors are not supported: NumPy has no {d.name} storage")
     return as_dtype(d).np
 
 
@@ -124,14 +141,16 @@ def get_default_dtype():
 
 
 def set_default_dtype(d):
-    d = as_dtype(d)
-    if d not in (float16, bfloat16, float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type, got {d}")
+    if d.__class__ is not dtype:
+        raise TypeError("invalid dtype object: only floating-point types are supported as the "
+                        "default type")
+    if d.category != FLOAT:
+        raise TypeError("only floating-point types are supported as the default type")
     _Defaults.float = d
 
 
 def default_complex():
-    return complex128 if _Defaults.float is float64 else complex64
+    return _COMPLEX[_Defaults.float]
 
 
 # ---- promotion ------------------------------------------------------------------------
@@ -151,11 +170,13 @@ def promote_types(a, b):
 
 
 def _promote(a, b):
+    if a.category < b.category:
+        a, b = b, a
     if a.category != b.category:
-        hi, lo = (a, b) if a.category > b.category else (b, a)
-        if hi.category == COMPLEX and lo.category == FLOAT and lo is float64:
-            return complex128
-        return hi
+        if a.category == COMPLEX and b.category == FLOAT:
+            # the complex type whose parts hold both: complex32 + float32 -> complex64
+            return promote_types(a.to_real(), b).to_complex()
+        return a
     if a.category == FLOAT:
         if {a, b} == {float16, bfloat16}:
             return float32
@@ -204,32 +225,78 @@ def result_type(*operands):
     for o in operands:
         data = getattr(o, "_data", None)
         if data is not None:
-            d = FROM_NP[data.dtype] if data.dtype in FROM_NP else as_dtype(data.dtype)
+            d = FROM_NP[data.dtype]
             if data.ndim:
                 dim = d if dim is None else promote_types(dim, d)
             else:
                 zero = d if zero is None else promote_types(zero, d)
         else:
-            d = scalar_dtype(o)
-            if d.category == FLOAT:   # wrapped floats count as the default dtype
-                d = _Defaults.float
+            d = _wrapped_dtype(o)
             wrapped = d if wrapped is None else promote_types(wrapped, d)
     return _combine(dim, _combine(zero, wrapped))
 
 
+_PY_KIND = {builtins.bool: "b", builtins.int: "i", builtins.float: "f", builtins.complex: "c"}
+
+
+def _wrapped_dtype(v):
+    """The dtype a number counts as beside tensors: floats the default dtype, complex the
+    default complex, ints int64; NumPy scalars count as the Python number of their kind."""
+    kind = _PY_KIND.get(v.__class__)
+    if kind is None and isinstance(v, np.generic):
+        # torch reads NumPy scalars as Python numbers, np.bool_ included: as a float
+        kind = "f" if v.dtype.kind == "b" else v.dtype.kind
+    if kind == "f":
+        return _Defaults.float
+    if kind == "c":
+        return default_complex()
+    if kind == "i" or kind == "u":
+        return int64
+    if kind == "b":
+        return bool
+    raise TypeError(f"result_type(): expected a Tensor or a Number, got {type(v).__name__}")
+
+
+def _info_arg(fn, t):
+    """finfo/iinfo take a torch.dtype or a Python type, as torch does (not NumPy dtypes)."""
+    if t.__class__ is dtype:
+        return t
+    if t in (builtins.float, builtins.int, builtins.bool, builtins.complex):
+        return as_dtype(t)
+    raise TypeError(f"{fn}(): argument 'type' (position 1) must be torch.dtype, not "
+                    f"{type(t).__name__}")
+
+
+# bits, eps, max, smallest normal of bfloat16 (NumPy's finfo does not know it)
+_BF16_INFO = (16, 2.0 ** -7, (2 - 2.0 ** -7) * 2.0 ** 127, 2.0 ** -126)
+
+
+_DEFAULT = object()     # finfo() means the default dtype; finfo(None) is an error, as in torch
+
+
 class finfo:
-    def __init__(self, type=None):
-        type = as_dtype(type) if type is not None else _Defaults.float
-        if not (type.is_floating_point or type.is_complex):
-            raise TypeError(f"torch.finfo() requires a floating point input type, got {type}")
-        f = np.finfo(to_np(type.to_real()))
-        self.dtype = type.to_real().name
-        self.bits = f.bits
-        self.eps = float(f.eps)
-        self.max = float(f.max)
-        self.min = float(f.min)
-        self.tiny = self.smallest_normal = float(f.smallest_normal)
-        self.resolution = float(f.resolution)
+    """Machine limits of a floating-point dtype (of the real part, for complex dtypes)."""
+
+    def __init__(self, type=_DEFAULT):
+        real = _Defaults.float if type is _DEFAULT else _info_arg("finfo", type).to_real()
+        if real.category != FLOAT:
+            raise TypeError("torch.finfo() requires a floating point input type. Use torch.iinfo "
+                            "to handle 'torch.finfo'")
+        if real is bfloat16:
+            bits, eps, big, tiny = _BF16_INFO
+        else:
+            f = np.finfo(real.np)
+            bits, eps, big, tiny = f.bits, float(f.eps), float(f.max), float(f.smallest_normal)
+        self.bits, self.eps, self.max, self.min = bits, eps, big, -big
+        self.tiny = self.smallest_normal = tiny
+        # torch's resolution: 10 ** -(decimal digits of precision), as a Python float
+        self.resolution = 10.0 ** -math.floor(-math.log10(eps))
+        self.dtype = real.name
+
+    def __eq__(self, other):
+        return isinstance(other, finfo) and vars(self) == vars(other)
+
+    __hash__ = object.__hash__
 
     def __repr__(self):
         return (f"finfo(resolution={self.resolution}, min={self.min:g}, max={self.max:g}, "
@@ -238,12 +305,22 @@ class finfo:
 
 
 class iinfo:
+    """Limits of an integer dtype."""
+
     def __init__(self, type):
-        type = as_dtype(type)
-        if type.category != INT and type is not bool:
-            raise TypeError(f"torch.iinfo() requires an integer input type, got {type}")
+        type = _info_arg("iinfo", type)
+        if type is bool:
+            raise TypeError("torch.bool is not supported by torch.iinfo")
+        if type.category != INT:
+            raise TypeError("torch.iinfo() requires an integer input type. Use torch.finfo to "
+                            "handle 'torch.iinfo'")
         i = np.iinfo(type.np)
         self.bits, self.max, self.min, self.dtype = i.bits, int(i.max), int(i.min), type.name
 
+    def __eq__(self, other):
+        return isinstance(other, iinfo) and vars(self) == vars(other)
+
+    __hash__ = object.__hash__
+
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
