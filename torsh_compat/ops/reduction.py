@@ -21,10 +21,10 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from . import dual as B
 from . import samples as S
-from .registry import register, record, backward_node, as_float, make_inplace, NONE, INPUTS, OUT, BOTH
-from .pointwise import maximum, minimum, abs as _abs
+from .registry import register, record, backward_node, as_float, make_inplace, NONE, INPUTS, BOTH
+from .pointwise import maximum, minimum
 
-_bmax, _bmin, _bsum, _ball, _bany = builtins.max, builtins.min, builtins.sum, builtins.all, builtins.any
+_bmax, _bany = builtins.max, builtins.any
 _F64, _F32, _F16 = np.dtype(np.float64), np.dtype(np.float32), np.dtype(np.float16)
 _I64 = np.dtype(np.int64)
 _INF = float("inf")
@@ -142,15 +142,12 @@ def _unreduce(g, shape, axes, keepdim):
     return B.expand_to(g, shape)
 
 
-def _np_dtype(dtype):
-    return None if dtype is None else D.to_np(dtype)
-
-
-def _sum_np(x, axes, keepdim):
-    """torch's sum: integers and bools give int64, low-precision floats accumulate in float64."""
+def _sum_np(x, axes, keepdim, int_dtype=_I64):
+    """torch's sum: integers and bools give int64 (or the dtype= asked for), low-precision
+    floats accumulate in float64."""
     k = x.dtype.kind
     if k in "biu":
-        return np.add.reduce(x, axes, _I64, keepdims=keepdim)
+        return np.add.reduce(x, axes, int_dtype, keepdims=keepdim)
     if x.dtype is _F32 or x.dtype is _F16 or x.dtype == _F32 or x.dtype == _F16:
         return np.add.reduce(x, axes, _F64, keepdims=keepdim).astype(x.dtype)
     return np.add.reduce(x, axes, keepdims=keepdim)
@@ -159,11 +156,6 @@ def _sum_np(x, axes, keepdim):
 def _acc(x):
     """x in the dtype its statistics accumulate in (float64 for float32/float16)."""
     return x.astype(_F64) if x.dtype == _F32 or x.dtype == _F16 else x
-
-
-def _float_only(x, msg):
-    if x.dtype.kind not in "fc":
-        raise RuntimeError(msg)
 
 
 # ---- sum, nansum, mean, nanmean ------------------------------------------------------------
@@ -180,7 +172,12 @@ def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     x = input._data
     if dtype is not None:
         x = x.astype(D.to_np(dtype), copy=False)
-    if dim is None:
+        if dim is None and keepdim is False:
+            return record(_sum_np(x, None, False, x.dtype), SumBackward0, (input,), (None, False))
+        axes = _axes(dim, x.ndim, "sum")
+        _check_keepdim(keepdim, "sum")
+        return record(_sum_np(x, axes, keepdim, x.dtype), SumBackward1, (input,), (axes, keepdim))
+    if dim is None and keepdim is False:
         return record(_sum_np(x, None, False), SumBackward0, (input,), (None, False))
     axes = _axes(dim, x.ndim, "sum")
     _check_keepdim(keepdim, "sum")
@@ -198,11 +195,14 @@ NansumBackward0 = backward_node(
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     x = input._data
+    int_dtype = _I64
     if dtype is not None:
         x = x.astype(D.to_np(dtype), copy=False)
+        int_dtype = x.dtype
     axes = _axes(dim, x.ndim, "nansum")
     _check_keepdim(keepdim, "nansum")
-    return record(_sum_np(_nan_to_zero(x), axes, keepdim), NansumBackward0, (input,), (axes, keepdim))
+    return record(_sum_np(_nan_to_zero(x), axes, keepdim, int_dtype), NansumBackward0, (input,),
+                  (axes, keepdim))
 
 
 def _mean_backward(g, x, out, axes, keepdim, n):
@@ -229,7 +229,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     n = _count(x.shape, axes)
     s = np.add.reduce(_acc(x), axes, keepdims=keepdim)
     r = s / n if n else np.full(np.shape(s), np.nan, s.dtype)
-    return record(r.astype(x.dtype, copy=False), MeanBackward0 if dim is None else MeanBackward1,
+    return record(r.astype(x.dtype, copy=False), MeanBackward0 if dim is None and not keepdim else MeanBackward1,
                   (input,), (axes, keepdim, n))
 
 
@@ -285,19 +285,21 @@ ProdBackward0 = backward_node("ProdBackward0", _prod_backward, BOTH)
 ProdBackward1 = backward_node("ProdBackward1", _prod_backward, BOTH)
 
 
-def _prod_np(x, axis, keepdim):
+def _prod_np(x, axis, keepdim, int_dtype=_I64):
     k = x.dtype.kind
     if k in "biu":
-        return np.multiply.reduce(x, axis, _I64, keepdims=keepdim)
+        return np.multiply.reduce(x, axis, int_dtype, keepdims=keepdim)
     return np.multiply.reduce(_acc(x), axis, keepdims=keepdim).astype(x.dtype, copy=False)
 
 
 def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     x = input._data
+    int_dtype = _I64
     if dtype is not None:
         x = x.astype(D.to_np(dtype), copy=False)
+        int_dtype = x.dtype
     if dim is None:
-        return record(_prod_np(x, None, False), ProdBackward0, (input,), (None, False))
+        return record(_prod_np(x, None, False, int_dtype), ProdBackward0, (input,), (None, False))
     if isinstance(dim, (tuple, list)):
         raise TypeError(f"prod() received an invalid combination of arguments - got "
                         f"({type(dim).__name__}), but expected one of: (*, torch.dtype dtype = None) "
@@ -305,7 +307,7 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
     _check_keepdim(keepdim, "prod")
     d = _dim1(dim, x.ndim, "prod")
     axis = d if x.ndim else None
-    r = _prod_np(x, axis, keepdim) if x.ndim else _prod_np(x, None, False)
+    r = _prod_np(x, axis, keepdim, int_dtype) if x.ndim else _prod_np(x, None, False, int_dtype)
     return record(r, ProdBackward1, (input,), (axis, keepdim))
 
 
@@ -498,7 +500,7 @@ def _moments(input, dim, keepdim, correction, name):
     """Variance (float64 accumulation for float32) with torch's dof rule, and the axes and dof."""
     x = input._data
     if x.dtype.kind not in "fc":
-        raise RuntimeError(f"{name} only support floating point and complex dtypes")
+        raise RuntimeError("std and var only support floating point and complex dtypes")
     axes = _axes(dim, x.ndim, name)
     _check_keepdim(keepdim, name)
     n = _count(x.shape, axes)
@@ -603,7 +605,7 @@ def _vector_norm_backward(g, x, out, ord, axes, keepdim):
     g = _unreduce(g, shape, axes, keepdim)
     xd, nd = B.data(x), B.data(out)
     if ord == 0:
-        return g * 0
+        return None     # torch leaves the gradient undefined
     if ord == 1:
         return g * B.sign(x)
     if ord == 2:
@@ -651,26 +653,10 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
                   (ord, axes, keepdim))
 
 
-def _svdvals_backward(g, A, out, u, vh, d0, d1):
-    # d sigma_i = u_i^T dA v_i, in the layout with (d0, d1) moved to the end
-    ga = B.matmul(B.const(u, g) * B.reshape(g, g.shape[:-1] + (1, g.shape[-1])), B.const(vh, g))
-    if B.is_array(ga):
-        return np.moveaxis(ga, (-2, -1), (d0, d1))
-    return ga.movedim((-2, -1), (d0, d1))
-
-
-LinalgSvdBackward0 = backward_node("LinalgSvdBackward0", _svdvals_backward, NONE)
-
-
 def _svdvals(A, d0, d1):
-    """Singular values of the matrices spanned by dims (d0, d1), batch first, in descending order."""
-    a = np.moveaxis(A._data, (d0, d1), (-2, -1))
-    m, n = a.shape[-2:]
-    if m == 0 or n == 0:
-        k = _bmin(m, n)
-        return record(np.zeros(a.shape[:-2] + (k,), a.dtype), None, ())
-    u, s, vh = np.linalg.svd(a, full_matrices=False)
-    return record(s.astype(a.dtype, copy=False), LinalgSvdBackward0, (A,), (u, vh, d0, d1))
+    """Singular values of the matrices spanned by dims (d0, d1), batch dims first."""
+    from .linalg import linalg_svdvals
+    return linalg_svdvals(A.movedim((d0, d1), (-2, -1)))
 
 
 def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None, out=None):
@@ -726,20 +712,6 @@ def _keep(r, shape, dims, keepdim):
     return r.reshape(_kshape(shape, dims)) if keepdim else r
 
 
-def linalg_norm(A, ord=None, dim=None, keepdim=False, *, dtype=None, out=None):
-    """torch.linalg.norm: a matrix norm over two dims (or a 2-D input with ord), else a vector norm."""
-    if dim is not None:
-        dim = (dim,) if isinstance(dim, int) else tuple(dim)
-        if len(dim) not in (1, 2):
-            raise RuntimeError(f"linalg.norm: If dim is specified, it must be of length 1 or 2. Got {list(dim)}")
-    elif ord is not None and A._data.ndim not in (1, 2):
-        raise RuntimeError(f"linalg.norm: If dim is not specified but ord is, the input must be 1D or "
-                           f"2D. Got {A._data.ndim}D")
-    if ord is not None and ((dim is not None and len(dim) == 2) or (dim is None and A._data.ndim == 2)):
-        return matrix_norm(A, ord, (0, 1) if dim is None else dim, keepdim, dtype=dtype)
-    return vector_norm(A, 2.0 if ord is None else ord, dim, keepdim, dtype=dtype)
-
-
 def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
     """torch.norm (deprecated in torch, still common): dispatches as torch/functional.py does."""
     dims = [dim] if isinstance(dim, int) else dim
@@ -765,7 +737,11 @@ LogsumexpBackward0 = backward_node("LogsumexpBackward0", _logsumexp_backward, BO
 
 def logsumexp(input, dim, keepdim=False, *, out=None):
     x = as_float(input._data)
+    if dim is None:
+        raise TypeError("logsumexp(): argument 'dim' (position 1) must be tuple of ints, not NoneType")
     axes = _axes(dim, x.ndim, "logsumexp")
+    if axes is None and not keepdim and x.size:     # torch's own error for dim=()
+        raise RuntimeError(f"output with shape [] doesn't match the broadcast shape {[1] * x.ndim}")
     _check_keepdim(keepdim, "logsumexp")
     # shift by the max, except an infinite max (torch's rule: inf stays inf, all -inf stays -inf)
     m = np.maximum.reduce(x, axes, keepdims=True, initial=-np.inf) if x.size else np.zeros(
@@ -784,16 +760,16 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 # ---- scans: cumsum, cumprod, logcumsumexp, cummax, cummin -----------------------------------
 
-def _scan(x, d, fn):
-    """fn(x, axis) along dim d; a 0-d tensor scans as one element."""
+def _scan(x, d, fn, *args):
+    """fn(x, axis, *args) along dim d; a 0-d tensor scans as one element."""
     if x.ndim == 0:
-        return fn(x.reshape(1), 0).reshape(())
-    return fn(x, d)
+        return fn(x.reshape(1), 0, *args).reshape(())
+    return fn(x, d, *args)
 
 
-def _cumsum_np(x, d):
+def _cumsum_np(x, d, int_dtype=_I64):
     if x.dtype.kind in "biu":
-        return np.cumsum(x, d, dtype=_I64)
+        return np.cumsum(x, d, dtype=int_dtype)
     return np.cumsum(_acc(x), d).astype(x.dtype, copy=False)
 
 
@@ -812,15 +788,17 @@ CumsumBackward0 = backward_node("CumsumBackward0", _cumsum_backward, NONE)
 
 def cumsum(input, dim, *, dtype=None, out=None):
     x = input._data
+    int_dtype = _I64
     if dtype is not None:
         x = x.astype(D.to_np(dtype), copy=False)
+        int_dtype = x.dtype
     d = _dim1(dim, x.ndim, "cumsum")
-    return record(_scan(x, d, _cumsum_np), CumsumBackward0, (input,), (d,))
+    return record(_scan(x, d, _cumsum_np, int_dtype), CumsumBackward0, (input,), (d,))
 
 
-def _cumprod_np(x, d):
+def _cumprod_np(x, d, int_dtype=_I64):
     if x.dtype.kind in "biu":
-        return np.cumprod(x, d, dtype=_I64)
+        return np.cumprod(x, d, dtype=int_dtype)
     return np.cumprod(_acc(x), d).astype(x.dtype, copy=False)
 
 
@@ -854,10 +832,12 @@ CumprodBackward0 = backward_node("CumprodBackward0", _cumprod_backward, BOTH)
 
 def cumprod(input, dim, *, dtype=None, out=None):
     x = input._data
+    int_dtype = _I64
     if dtype is not None:
         x = x.astype(D.to_np(dtype), copy=False)
+        int_dtype = x.dtype
     d = _dim1(dim, x.ndim, "cumprod")
-    return record(_scan(x, d, _cumprod_np), CumprodBackward0, (input,), (d,))
+    return record(_scan(x, d, _cumprod_np, int_dtype), CumprodBackward0, (input,), (d,))
 
 
 def _logcumsumexp_np(x, d):
@@ -1426,23 +1406,14 @@ def _matrix_norm_args(nd):
     return out
 
 
-def _linalg_norm_args(nd):
-    out = [((), {}), ((2,), {}), ((), {"dim": -1}), ((_INF,), {"dim": 0})]
-    if nd >= 2:
-        out += [(("fro",), {"dim": (0, 1)}), ((1, (0, -1)), {})]
-    return out
-
-
 register(norm, node=LinalgVectorNormBackward0, samples=S.unary(dtypes=S.FLOATS + (S.I64,), args=_norm_args))
-_LINALG = {"linalg_vector_norm": vector_norm, "linalg_matrix_norm": matrix_norm, "linalg_norm": linalg_norm}
+_LINALG = {"linalg_vector_norm": vector_norm, "linalg_matrix_norm": matrix_norm}
 register(vector_norm, name="linalg_vector_norm", method=False, namespace=False, node=LinalgVectorNormBackward0,
          samples=S.unary(dtypes=S.FLOATS + (S.I64,), args=_vector_norm_args, call=_call("linalg_vector_norm")))
-register(matrix_norm, name="linalg_matrix_norm", method=False, namespace=False, node=LinalgSvdBackward0,
+register(matrix_norm, name="linalg_matrix_norm", method=False, namespace=False, node=AmaxBackward0,
          samples=S.unary(min_ndim=2, args=_matrix_norm_args, call=_call("linalg_matrix_norm"),
                          atol=1e-5, rtol=1e-5, why="singular values come from LAPACK (gesdd) in both "
                          "libraries, whose float32 results agree to a few ulps of the largest value only"))
-register(linalg_norm, name="linalg_norm", method=False, namespace=False, node=LinalgVectorNormBackward0,
-         samples=S.unary(args=_linalg_norm_args, call=_call("linalg_norm")))
 register(logsumexp, node=LogsumexpBackward0, samples=S.unary(dtypes=S.FLOATS + (S.I64,), args=lambda nd: [
     ((0,), {}), ((-1, True), {}), ((), {"dim": -1})] + ([(((0, -1),), {})] if nd >= 2 else [])))
 register(cumsum, node=CumsumBackward0, samples=S.unary(dtypes=S.ALL, call=_call("cumsum"), args=lambda nd: _scan_dims(
