@@ -117,7 +117,19 @@ class BackwardHookFunctionBackward(Node):
 
     def apply(self, g, tensor_mode):
         grads = g if isinstance(g, list) else [g]
-        return tuple(self.args[0](grads, self.inputs, tensor_mode))
+        out = self.args[0](grads, self.inputs, tensor_mode)
+        # A missing gradient towards a node flows on as zeros, as torch's materialised ones do
+        # (the engine runs a node only once every edge it counted has delivered).
+        for i, e in enumerate(self.next):
+            if out[i] is None and isinstance(e, Node):
+                z = np.zeros_like(self.inputs[i]._data)
+                out[i] = Tensor._make(z) if tensor_mode else z
+        return tuple(out)
+
+
+# torch shows the one multi-output node as every output's grad_fn; here each output gets a slot
+# node routing its gradient into the shared node, named as torch names the node
+_HookSlot = type("BackwardHookFunctionBackward", (_OutputSlot,), {"__slots__": ()})
 
 
 def _identity_node(tensors, callback):
@@ -131,7 +143,7 @@ def _identity_node(tensors, callback):
         a = Tensor._make(t._data)
         a._vc = t._vc
         if t._rg:
-            a._node = node if n == 1 else _OutputSlot((node,), (None,), None, (i, n))
+            a._node = node if n == 1 else _HookSlot((node,), (None,), None, (i, n))
             a._rg = True
         outs.append(a)
     return outs
@@ -226,7 +238,7 @@ class _BackwardHook:
         for g, t in zip(grads, tensors):
             if g is None:
                 g = np.zeros_like(t._data)
-            values.append(_as_tensor_grad(g, tensor_mode) if g is not None else None)
+            values.append(_as_tensor_grad(g, tensor_mode))
         res = self._pack(self.input_index, values, self.n_inputs)
         for hook in self.hooks:
             out = hook(self.module, res, self.grad_outputs)

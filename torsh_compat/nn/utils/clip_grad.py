@@ -66,7 +66,8 @@ def clip_grads_with_norm_(parameters, max_norm, total_norm, foreach=None):
     coef = (dt(1) / (total + dt(1e-6))) * dt(float(max_norm))
     coef = np.minimum(coef, dt(1.0))
     for g in grads:
-        np.multiply(g._data, coef, out=g._data, casting="unsafe")
+        with np.errstate(invalid="ignore"):        # inf * 0 -> nan, as torch gives silently
+            np.multiply(g._data, coef, out=g._data, casting="unsafe")
         g._vc[0] += 1
 
 
