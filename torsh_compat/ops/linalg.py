@@ -117,7 +117,10 @@ def _mm(a, b):
     """np.matmul in torch's dtype rules: BLAS for float32/64; half types accumulate in float32
     (as torch's CPU kernels do); bool is refused as torch refuses it."""
     k = a.dtype.kind
-    if k == "f" and a.dtype.itemsize >= 4 or k in "iuc":
+    if k == "f" and a.dtype.itemsize >= 4:
+        # np.dot: the same BLAS call as np.matmul for <= 2-D, with less per-call overhead
+        return np.dot(a, b) if a.ndim <= 2 and b.ndim <= 2 else np.matmul(a, b)
+    if k in "iuc":
         return np.matmul(a, b)
     if k == "b":
         raise NotImplementedError("\"addmm_impl_cpu_\" not implemented for 'Bool'")
@@ -174,12 +177,19 @@ def _broadcast_shapes(sa, sb):
 
 # ---- backward formulas of the products (ndarrays or Tensors) ---------------------------------
 
+def _mmd(x, y):
+    """A product inside a formula: one BLAS call on ndarrays, the recorded op on Tensors."""
+    if x.__class__ is _ndarray and y.__class__ is _ndarray:
+        return _mm(x, y)
+    return B.matmul(x, y)
+
+
 def _mm_ga(g, a, b, out):
-    return B.matmul(g, B.swap_last(b))
+    return _mmd(g, B.swap_last(b))
 
 
 def _mm_gb(g, a, b, out):
-    return B.matmul(B.swap_last(a), g)
+    return _mmd(B.swap_last(a), g)
 
 
 MmBackward = _node("MmBackward0", _mm_ga, _mm_gb)
@@ -188,9 +198,9 @@ DotBackward = _node("DotBackward0", lambda g, a, b, out: g * b, lambda g, a, b, 
 VdotBackward = _node("VdotBackward0", lambda g, a, b, out: g * b, lambda g, a, b, out: g * a)
 # matrix (m, k) @ vector (k,)
 MvBackward = _node("MvBackward0", lambda g, a, v, out: _unsqueeze_last(g) * v,
-                   lambda g, a, v, out: B.matmul(B.swap_last(a), g))
+                   lambda g, a, v, out: _mmd(B.swap_last(a), g))
 # vector (k,) @ matrix (k, n): torch's matmul unsqueezes, mm's and squeezes
-VmBackward = _node("SqueezeBackward4", lambda g, v, m, out: B.matmul(m, g),
+VmBackward = _node("SqueezeBackward4", lambda g, v, m, out: _mmd(m, g),
                    lambda g, v, m, out: _unsqueeze_last(v) * g)
 
 
@@ -199,14 +209,14 @@ def _folded_ga(g, a, b, out):
     if b.ndim == 1:
         return _unsqueeze_last(g) * b
     n = b.shape[-1]
-    return B.reshape(B.matmul(B.reshape(g, (-1, n)), B.swap_last(b)), a.shape)
+    return B.reshape(_mmd(B.reshape(g, (-1, n)), B.swap_last(b)), a.shape)
 
 
 def _folded_gb(g, a, b, out):
     a2 = B.reshape(a, (-1, a.shape[-1]))
     if b.ndim == 1:
-        return B.matmul(B.swap_last(a2), B.reshape(g, (-1,)))
-    return B.matmul(B.swap_last(a2), B.reshape(g, (-1, b.shape[-1])))
+        return _mmd(B.swap_last(a2), B.reshape(g, (-1,)))
+    return _mmd(B.swap_last(a2), B.reshape(g, (-1, b.shape[-1])))
 
 
 FoldedBackward = _node("UnsafeViewBackward0", _folded_ga, _folded_gb)
@@ -215,15 +225,15 @@ FoldedBackward = _node("UnsafeViewBackward0", _folded_ga, _folded_gb)
 def _batched_ga(g, a, b, out):
     """numpy/torch matmul semantics with a 1-D side promoted; the engine sums broadcast dims."""
     if a.ndim == 1:     # (k,) @ (..., k, n): g is (..., n)
-        r = B.matmul(b, _unsqueeze_last(g))
+        r = _mmd(b, _unsqueeze_last(g))
         return B.reshape(r, tuple(r.shape[:-1]))
-    return B.matmul(g, B.swap_last(b))
+    return _mmd(g, B.swap_last(b))
 
 
 def _batched_gb(g, a, b, out):
     if a.ndim == 1:
         return B.reshape(a, (-1, 1)) * B.reshape(g, tuple(g.shape[:-1]) + (1, g.shape[-1]))
-    return B.matmul(B.swap_last(a), g)
+    return _mmd(B.swap_last(a), g)
 
 
 BatchedBackward = _node("UnsafeViewBackward0", _batched_ga, _batched_gb)
@@ -290,6 +300,8 @@ def _matmul_nd(input, other, a, b):
 
 
 def _rmatmul(self, other):
+    if not isinstance(other, Tensor):
+        return NotImplemented       # Python then raises its TypeError, as for torch
     return matmul(other, self)
 
 
@@ -345,13 +357,13 @@ def vdot(input, other, *, out=None):
 def _inner_ga(g, a, b, out):
     k = a.shape[-1]
     na = int(np.prod(a.shape[:-1]))
-    return B.reshape(B.matmul(B.reshape(g, (na, -1)), B.reshape(b, (-1, k))), a.shape)
+    return B.reshape(_mmd(B.reshape(g, (na, -1)), B.reshape(b, (-1, k))), a.shape)
 
 
 def _inner_gb(g, a, b, out):
     k = b.shape[-1]
     na = int(np.prod(a.shape[:-1]))
-    return B.reshape(B.matmul(B.swap_last(B.reshape(g, (na, -1))), B.reshape(a, (-1, k))), b.shape)
+    return B.reshape(_mmd(B.swap_last(B.reshape(g, (na, -1))), B.reshape(a, (-1, k))), b.shape)
 
 
 InnerBackward = _node("ViewBackward0", _inner_ga, _inner_gb)
@@ -428,7 +440,7 @@ AddmmBackward = _node("AddmmBackward0", _beta_grad,
 AddmvBackward = _node("AddmvBackward0", _beta_grad,
                       lambda g, c, a, v, out, beta, alpha: _scaled(_unsqueeze_last(g) * v, alpha),
                       lambda g, c, a, v, out, beta, alpha: _scaled(
-                          B.matmul(B.swap_last(a), g), alpha))
+                          _mmd(B.swap_last(a), g), alpha))
 BaddbmmBackward = _node("BaddbmmBackward0", _beta_grad,
                         lambda g, c, a, b, out, beta, alpha: _scaled(_mm_ga(g, a, b, None), alpha),
                         lambda g, c, a, b, out, beta, alpha: _scaled(_mm_gb(g, a, b, None), alpha))
@@ -1051,7 +1063,7 @@ def _inv_dual(a):
 
 def _inv_backward(g, A, out):
     outH = B.swap_last(out)
-    return -B.matmul(B.matmul(outH, g), outH)
+    return -_mmd(_mmd(outH, g), outH)
 
 
 LinalgInvBackward = _node("LinalgInvExBackward0", _inv_backward, save=OUT)
@@ -1115,7 +1127,7 @@ def _solve_gA(g, A, Bm, X, vec):
     gB = _solve_gB(g, A, Bm, X, vec)
     if vec:
         return -(_unsqueeze_last(gB) * B.reshape(X, tuple(X.shape[:-1]) + (1, X.shape[-1])))
-    return -B.matmul(gB, B.swap_last(X))
+    return -_mmd(gB, B.swap_last(X))
 
 
 LinalgSolveBackward = _node("LinalgSolveExBackward0", _solve_gA, _solve_gB, save=BOTH)
@@ -1211,7 +1223,7 @@ def _cholesky_backward(g, L, upper):
     n = L.shape[-1]
     lower = np.tril(np.ones((n, n), _dtype_of(g)))
     strict = np.tril(np.ones((n, n), _dtype_of(g)), -1)
-    phi = B.matmul(B.swap_last(L), g) * _const(lower, g)
+    phi = _mmd(B.swap_last(L), g) * _const(lower, g)
     phi = (phi + B.swap_last(phi * _const(strict, g))) * 0.5
     LH = B.swap_last(L)
     y = _solve_dual(LH, phi, False)
