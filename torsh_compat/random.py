@@ -222,15 +222,18 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="device
 
 # ---- float arithmetic as the C kernels do it ---------------------------------------------
 
-def _fma32(a, b, c):
+def _fma32(a, b, c, check=True):
     """float32 fma(a, b, c), correctly rounded. a*b is exact in double; the double sum can only
     mislead the final rounding when it lands exactly halfway between two floats and was itself
-    rounded, so those (rare) sums are nudged towards their rounding error."""
-    p = np.multiply(a, b, dtype=_F64)
-    s = p + c
-    bits = s.view(_U64) if isinstance(s, np.ndarray) else np.array(s).view(_U64)
-    half = (bits & _U64(0x1FFFFFFF)) == _U64(0x10000000)
+    rounded, so those (rare) sums are nudged towards their rounding error. check=False skips
+    that test where it can never fire."""
+    s = np.multiply(a, b, dtype=_F64)
+    s += c
+    if not check:
+        return s.astype(_F32)
+    half = (s.view(_U64) & _U64(0x1FFFFFFF)) == _U64(0x10000000)
     if half.any():
+        p = np.multiply(a, b, dtype=_F64)
         bb = s - p
         err = (p - (s - bb)) + (c - bb)
         s = np.where(half & (err != 0), np.nextafter(s, np.where(err > 0, np.inf, -np.inf)), s)
@@ -274,6 +277,9 @@ def _dfunc(name, x, exact):
 
 
 # ---- avx_mathfun.h (Cephes) in float32, as torch's AVX2 Box-Muller evaluates it ---------------
+# Their inputs are 1 - u and float(2 pi) * u for the 2^24 possible float uniforms u; running all
+# of them showed which FMAs' double sums never round onto a float halfway point: those pass
+# check=False.
 
 _LOG_P = [_F32(v) for v in (7.0376836292E-2, -1.1514610310E-1, 1.1676998740E-1,
                             -1.2420140846E-1, 1.4249322787E-1, -1.6668057665E-1,
@@ -292,9 +298,9 @@ def _log256(x):
     x = (x - _F32(1)) + np.where(small, x, _F32(0))
     e = e - small.astype(_F32)
     z = x * x
-    y = np.full_like(x, _LOG_P[0])
-    for p in _LOG_P[1:]:
-        y = _fma32(y, x, p)
+    y = _fma32(x, _LOG_P[0], _LOG_P[1], False)
+    for p in _LOG_P[2:]:
+        y = _fma32(y, x, p, False)
     y = y * x
     y = _fma32(y, z, e * _F32(-2.12194440e-4))
     y = y - z * _F32(0.5)
@@ -304,33 +310,54 @@ def _log256(x):
 def _sincos256(x):
     """sincos256_ps for x >= 0."""
     j = (x * _F32(1.27323954473516)).astype(np.int32)
-    j = (j + 1) & ~1
+    j += 1
+    j &= ~1
     y = j.astype(_F32)
     for dp in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
-        x = _fma32(y, _F32(dp), x)
+        x = _fma32(y, _F32(dp), x, False)
     z = x * x
-    yc = _fma32(_fma32(np.full_like(z, _F32(2.443315711809948E-005)), z,
-                       _F32(-1.388731625493765E-003)), z, _F32(4.166664568298827E-002))
-    yc = _fma32(yc * z, z, -(z * _F32(0.5))) + _F32(1)
-    ys = _fma32(_fma32(np.full_like(z, _F32(-1.9515295891E-4)), z, _F32(8.3321608736E-3)), z,
-                _F32(-1.6666654611E-1))
+    yc = _fma32(_fma32(z, _F32(2.443315711809948E-005), _F32(-1.388731625493765E-003), False),
+                z, _F32(4.166664568298827E-002), False)
+    yc = _fma32(yc * z, z, -(z * _F32(0.5)), False) + _F32(1)
+    ys = _fma32(_fma32(z, _F32(-1.9515295891E-4), _F32(8.3321608736E-3), False),
+                z, _F32(-1.6666654611E-1), False)
     ys = _fma32(ys * z, x, x)
     poly = (j & 2) == 0
     s = np.where(poly, ys, yc)
     c = np.where(poly, yc, ys)
-    s = np.where((j & 4) != 0, -s, s)
-    c = np.where((~(j - 2) & 4) != 0, -c, c)
+    # the quadrant flips signs by xor-ing the sign bit, as the AVX code does
+    s.view(np.int32)[...] ^= (j & 4) << 29
+    c.view(np.int32)[...] ^= (~(j - 2) & 4) << 29
     return s, c
 
 
 def _box_muller16_f32(u, mean, std):
-    """Blocks of 16 float uniforms (rows of u) -> 16 normals each, in float."""
-    a = _F32(1) - u[:, :8]
-    r = np.sqrt(_F32(-2) * _log256(a))
+    """A block of 16 float uniforms (each row of u) -> 16 normals, in float."""
+    r = np.sqrt(_F32(-2) * _log256(_F32(1) - u[:, :8]))
     s, c = _sincos256(_F32(2.0 * math.pi) * u[:, 8:])
-    z = np.concatenate([r * c, r * s], axis=1)
+    z = np.empty(u.shape, _F32)
+    np.multiply(r, c, out=z[:, :8])
+    np.multiply(r, s, out=z[:, 8:])
     m, sd = _F32(mean), _F32(std)
     return z + m if sd == 1 else _fma32(z, sd, m)
+
+
+def _normal_fill_f32(g, n, mean, std, spare):
+    """normal_fill in float: uniforms for the whole tensor (the `spare` n % 16 left over are
+    drawn but unused), Box-Muller on each block of 16, then a fresh block for a ragged tail.
+    Uniforms are drawn slice by slice, in order, so the work stays in cache."""
+    nb, tail = divmod(n, 16)
+    out = np.empty(n, _F32)
+    rows = 2048
+    for i in builtins.range(0, nb, rows):
+        k = builtins.min(rows, nb - i)
+        out[i * 16:(i + k) * 16] = _box_muller16_f32(g._float(k * 16).reshape(k, 16), mean,
+                                                     std).ravel()
+    if tail:
+        if spare:
+            g._u32(tail)
+        out[n - 16:] = _box_muller16_f32(g._float(16).reshape(1, 16), mean, std).ravel()
+    return out
 
 
 def _box_muller16_f64(u, mean, std):
@@ -406,12 +433,8 @@ def _normal_values(g, n, dt, mean, std, contiguous):
             if tail:
                 out[n - 16:] = _box_muller16_f64(g._double(16).reshape(1, 16), mean, std).ravel()
             return out
-        # half and bfloat16 draw block by block (no spare uniforms), in float
-        u = g._float(n if dt == _F32 else nb * 16)
-        out = np.empty(n, _F32)
-        out[:nb * 16] = _box_muller16_f32(u[:nb * 16].reshape(nb, 16), mean, std).ravel()
-        if tail:
-            out[n - 16:] = _box_muller16_f32(g._float(16).reshape(1, 16), mean, std).ravel()
+        # half and bfloat16 go block by block through a float buffer: no spare uniforms
+        out = _normal_fill_f32(g, n, mean, std, spare=dt == _F32)
         return out if dt == _F32 else out.astype(dt)
     return _from_double(_normal_scalar(g, n, mean, std, exact=dt == _F64 or n < 64), dt)
 
@@ -871,17 +894,33 @@ def randint(*args, size=None, low=None, high=None, generator=None, out=None, dty
 _RANDPERM_SMALL = 0xFFFFFFFF // 20
 
 
-def _pred_in_group(groups, n):
-    """For each i, the largest k < i with groups[k] == groups[i] (-1 if none), and the sort
-    keys (group * n + index) for later look-ups."""
-    idx = np.arange(groups.size, dtype=np.int64)
-    keys = groups * n + idx
-    order = np.argsort(keys, kind="stable")
+def _stable_order(keys):
+    """Stable argsort of non-negative int64 keys: LSD radix passes over 16-bit digits (NumPy's
+    stable sort is a radix sort for 16-bit integers and much faster than its int64 sort)."""
+    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
+    top = int(keys.max()) if keys.size else 0
+    shift = 16
+    while top >> shift:
+        digit = ((keys[order] >> shift) & 0xFFFF).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+        shift += 16
+    return order
+
+
+def _groups(keys, n):
+    """pred[i]: the largest k < i with keys[k] == keys[i] (-1 if none); last[v]: the largest i
+    with keys[i] == v (-1 if none), for v < n."""
+    order = _stable_order(keys)
     sk = keys[order]
-    pred = np.full(groups.size, -1, np.int64)
-    same = groups[order[1:]] == groups[order[:-1]]
-    pred[order[1:][same]] = order[:-1][same]
-    return pred, sk
+    same = sk[1:] == sk[:-1]
+    pred = np.empty(keys.size, np.int64)
+    pred[order[0]] = -1
+    pred[order[1:]] = np.where(same, order[:-1], -1)
+    ends = np.flatnonzero(~same)
+    last = np.full(n, -1, np.int64)
+    last[sk[ends]] = order[ends]
+    last[sk[-1]] = order[-1]
+    return pred, last
 
 
 def _resolve(link, value):
@@ -905,32 +944,26 @@ def _randperm_values(g, n):
         # the value moved there by the latest earlier step aimed at j_i, or j_i itself.
         if n <= 1:
             return np.arange(n, dtype=np.int64)
-        i = np.arange(n - 1, dtype=np.int64)
-        j = np.empty(n, np.int64)
-        j[:-1] = i + (g._u32(n - 1) % (n - i).astype(_U64)).astype(np.int64)
-        j[-1] = n - 1                       # the last position is only ever a target
-        q, keys = _pred_in_group(j, n)
-        # v[k]: value at position k just before step k; it came from the latest earlier step
-        # aimed at k, whose own v it carried, or is k when nothing was moved there.
         k = np.arange(n, dtype=np.int64)
-        pos = np.searchsorted(keys, k * n + k) - 1
-        prev = np.full(n, -1, np.int64)
-        ok = pos >= 0
-        cand = keys[pos[ok]]
-        hit = (cand // n) == k[ok]
-        prev[np.nonzero(ok)[0][hit]] = cand[hit] % n
+        j = np.empty(n, np.int64)
+        j[:-1] = k[:-1] + (g._u32(n - 1) % (n - k[:-1]).astype(_U64)).astype(np.int64)
+        j[-1] = n - 1                       # the last position is only ever a target
+        q, last = _groups(j, n)
+        # v[k]: value at position k just before step k. It was moved there by the latest earlier
+        # step aimed at k (carrying that step's own v), or is k if nothing was; when step k
+        # aims at itself that earlier step is q[k], else it is the last step aimed at k.
+        prev = np.where(j == k, q, last)
         v = _resolve(np.where(prev >= 0, prev, k), np.where(prev >= 0, -1, k))
         return np.where(q >= 0, v[np.maximum(q, 0)], j)
     # large n: inside-out shuffle, a[i] = a[z]; a[z] = i with z = draw64 % (i + 1)
     i = np.arange(n, dtype=np.int64)
     z = (g._u64(n) % (i + 1).astype(_U64)).astype(np.int64)
-    q, keys = _pred_in_group(z, n)
+    q, last = _groups(z, n)
     # F(m), the value step m copies into a[m]: what a[z_m] held before step m -- written by the
     # latest earlier step aimed at z_m (its index), else by step z_m's own copy.
-    # (z_m == m only when m is not yet resolved and m's own slot is overwritten: a dummy value)
+    # A step aimed at itself (z_m == m) overwrites its copy with m, so its F is never read; it
+    # gets a dummy value to end the chains.
     f = _resolve(np.where(q >= 0, i, z), np.where(q >= 0, q, np.where(z == i, i, -1)))
-    last = np.full(n, -1, np.int64)
-    np.maximum.at(last, z, i)
     return np.where(last >= 0, last, f)
 
 
