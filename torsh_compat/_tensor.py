@@ -313,7 +313,7 @@ class Tensor:
             raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
         n = self._grad_node()
         if n is not None:
-            return n.register_prehook(hook)
+            return n.register_tensor_hook(hook)
         hooks = self.__dict__.get("_hooks")
         if hooks is None:
             hooks = self.__dict__["_hooks"] = {}

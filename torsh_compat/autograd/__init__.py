@@ -2,7 +2,7 @@
 import numpy as np
 
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
-                        is_inference_mode_enabled)
+                        is_inference_mode_enabled, set_multithreading_enabled)
 from .graph import run_backward, Node
 
 
@@ -16,21 +16,33 @@ def _tensors(x):
 
 
 def _root_grads(roots, grads, create_graph):
+    """The gradient each root starts with: given, or ones for a one-element root."""
     from .._tensor import Tensor
     if grads is None:
         grads = [None] * len(roots)
     elif isinstance(grads, Tensor):
         grads = [grads]
+    else:
+        grads = list(grads)
+    if len(grads) != len(roots):
+        raise RuntimeError(f"grad can be implicitly created only for scalar outputs" if not grads else
+                           f"Mismatch in length: got {len(grads)} gradients for {len(roots)} outputs")
     out = []
-    for t, g in zip(roots, grads):
+    for i, (t, g) in enumerate(zip(roots, grads)):
         if g is None:
+            if not t._rg:        # reported by _check_roots, as torch's engine does
+                out.append(None)
+                continue
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
+            if t._data.dtype.kind not in "fc":
+                raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but "
+                                   f"got {t.dtype}")
             g = np.ones_like(t._data)
         elif isinstance(g, Tensor):
             if g._data.shape != t._data.shape:
-                raise RuntimeError(f"Mismatch in shape: grad_output[0] has a shape of "
-                                   f"{g.shape} and output[0] has a shape of {t.shape}.")
+                raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {g.shape} and "
+                                   f"output[{i}] has a shape of {t.shape}.")
             g = g if create_graph else g._data
         else:
             g = np.asarray(g, dtype=t._data.dtype)
@@ -38,47 +50,59 @@ def _root_grads(roots, grads, create_graph):
     return out
 
 
+def _check_roots(roots):
+    for i, t in enumerate(roots):
+        if not t._rg:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+
+
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, grad_variables=None,
              inputs=None):
+    """Accumulate the gradients of `tensors` into the .grad of the leaves (or of `inputs`)."""
     roots = _tensors(tensors)
-    for t in roots:
-        if not t._rg:
-            raise RuntimeError("element 0 of tensors does not require grad and does not have a grad_fn")
-    if retain_graph is None:
-        retain_graph = create_graph
-    grads = _root_grads(roots, grad_tensors if grad_tensors is not None else grad_variables, create_graph)
     inputs = _tensors(inputs)
     if inputs is not None and not inputs:
         raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+    grads = _root_grads(roots, grad_tensors if grad_tensors is not None else grad_variables, create_graph)
+    _check_roots(roots)
+    if retain_graph is None:
+        retain_graph = create_graph
     run_backward(roots, grads, retain_graph, create_graph, inputs=inputs)
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
+    """The gradients of `outputs` with respect to `inputs`, returned as a tuple (.grad untouched)."""
     from .._tensor import Tensor
+    if materialize_grads and allow_unused is False:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    if is_grads_batched:
+        raise NotImplementedError("autograd.grad(is_grads_batched=True) is not supported by torsh_compat; "
+                                  "call autograd.grad once per batch entry instead")
     roots = _tensors(outputs)
     ins = _tensors(inputs)
-    for i, t in enumerate(roots):
+    if not ins:
+        raise RuntimeError("grad requires non-empty inputs.")
+    grads = _root_grads(roots, grad_outputs, create_graph)
+    _check_roots(roots)
+    for t in ins:
         if not t._rg:
-            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
-    for i, t in enumerate(ins):
-        if not t._rg:
-            raise RuntimeError(f"One of the differentiated Tensors does not require grad")
+            raise RuntimeError("One of the differentiated Tensors does not require grad")
     if retain_graph is None:
         retain_graph = create_graph
     if allow_unused is None:
         allow_unused = materialize_grads
-    grads = _root_grads(roots, grad_outputs, create_graph)
     got = run_backward(roots, grads, retain_graph, create_graph, inputs=ins, capture=True)
     result = []
-    for t, g in zip(ins, got):
+    for i, (t, g) in enumerate(zip(ins, got)):
         if g is None:
             if materialize_grads:
-                result.append(t.new_zeros(t.shape))
+                result.append(Tensor._make(np.zeros_like(t._data)))
                 continue
             if not allow_unused:
-                raise RuntimeError("One of the differentiated Tensors appears to not have been used in "
-                                   "the graph. Set allow_unused=True if this is the desired behavior.")
+                raise RuntimeError(f"The differentiated Tensor at index {i} appears to not have been used "
+                                   f"in the graph. Set allow_unused=True if this is the desired behavior.")
             result.append(None)
         elif isinstance(g, Tensor):
             result.append(g)
@@ -87,5 +111,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
-from .function import Function, FunctionCtx  # noqa: E402
-
+from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
+from . import function, graph  # noqa: E402,F401
