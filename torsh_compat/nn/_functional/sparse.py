@@ -147,6 +147,16 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
 
 # ---- embedding_bag ---------------------------------------------------------------------------
 
+def _bag_frequency_scale(idx, num_weights, used):
+    """scale_grad_by_freq factors for the indices `used`, as torch's CPU embedding_bag backward
+    computes them: the i-th smallest distinct index is divided by the count of the i-th smallest
+    entry of the (sorted) input, which is its own count only when no index repeats before it."""
+    counts = np.bincount(idx, minlength=num_weights)
+    distinct = np.unique(idx)
+    group_count = counts[np.sort(idx)[:distinct.shape[0]]]
+    return 1.0 / group_count[np.searchsorted(distinct, used)]
+
+
 _MODES = {"sum": 0, "mean": 1, "max": 2}
 
 
@@ -253,9 +263,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
     n = idx.shape[0]
     bad = np.flatnonzero((idx < 0) | (idx >= num))
     if bad.size:
-        i = int(bad[0])
-        raise RuntimeError(f"Index {i} of input takes value {int(idx[i])} which is not in the valid "
-                           f"range [0, {num})")
+        # torch's max-mode wording (its sum/mean kernels report positions inconsistently)
+        raise RuntimeError("embedding_bag: Expected idx >= 0 && idx < num_embeddings but found idx to "
+                           f"be {int(idx[bad[0]])}")
     off = off.astype(np.intp, copy=False)
     if off.size and off[0] != 0:
         raise RuntimeError("offsets[0] has to be 0, i.e., the first sequence in the mini-batch has to "
@@ -298,7 +308,7 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2, scale
         out[nonempty] = np.add.reduceat(rows, seg, axis=0)
         if mode_id == 1:
             out /= np.maximum(bag_size, 1).astype(w.dtype)[:, None]
-    freq = _frequency_scale(idx, num)[:covered][valid] if scale_grad_by_freq else None
+    freq = _bag_frequency_scale(idx, num, idx_v) if scale_grad_by_freq else None
     args = (mode_id, idx_v, bag_v, bag_size, max_idx,
             None if psw_v is None else psw_v.astype(np.float64), valid_pos, freq, n)
     t = record(out, EmbeddingBagBackward0, (weight, input, per_sample_weights), args)
