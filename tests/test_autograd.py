@@ -1246,6 +1246,257 @@ def test_pickle_non_leaf_keeps_values_drops_graph():
     both(f, arr(2))
 
 
+# ---- more engine behaviour ---------------------------------------------------------------------------
+
+def test_retain_grad_accumulates_out_of_place():
+    def f(lib, x):
+        h = x * 2.0
+        h.retain_grad()
+        y = h * h
+        y.backward(lib.ones(2), retain_graph=True)
+        first = h.grad
+        y.backward(lib.ones(2))
+        return [first, h.grad, h.grad is first]
+    both(f, arr(2))
+
+
+def test_backward_inputs_non_leaf_runs_its_node_and_retains_grad():
+    def f(lib, x):
+        h = x * 2.0
+        (h * h).backward(lib.ones(2), inputs=[h])
+        return [h.grad, h.retains_grad, x.grad]
+    both(f, arr(2))
+
+    def again(lib, x):
+        h = x.exp()
+        (h * h).backward(lib.ones(2), inputs=[h])
+        (h * h).backward(lib.ones(2), inputs=[h])    # h's own node ran and was freed
+    raises_both(again, arr(2), match="second time")
+
+
+def test_grad_only_runs_nodes_leading_to_inputs():
+    def f(lib, x, y):
+        h = y * 1.0
+        out = x * 2.0 + h.sin()
+        h.add_(1.0)          # SinBackward's saved input changed: only a path that runs it may fail
+        return list(lib.autograd.grad(out, x, lib.ones(3))) + [y.grad]
+    both(f, arr(3), arr(3))
+
+    def backward_with_inputs(lib, x, y):
+        h = y * 1.0
+        out = x * 2.0 + h.sin()
+        h.add_(1.0)
+        out.backward(lib.ones(3), inputs=[x])
+        return [x.grad, y.grad]
+    both(backward_with_inputs, arr(3), arr(3))
+
+
+def test_grad_of_leaf_with_respect_to_itself():
+    def f(lib, x):
+        return list(lib.autograd.grad(x, x, lib.full((3,), 2.0)))
+    both(f, arr(3))
+
+
+def test_hooks_under_create_graph():
+    def f(lib, x):
+        h = x.sin()
+        h.register_hook(lambda g: g * h)
+        g, = lib.autograd.grad(h * h, x, lib.ones(3), create_graph=True)
+        g2, = lib.autograd.grad(g, x, lib.ones(3))
+        return [g, g2, g.requires_grad]
+    both(f, arr(3))
+
+
+def test_leaf_hook_sees_summed_grad_once_and_capture_uses_its_result():
+    def f(lib, x):
+        seen = []
+        x.register_hook(lambda g: seen.append(g.clone()) or g * 3.0)
+        y = x * x + x.exp()
+        gx, = lib.autograd.grad(y, x, lib.ones(3))
+        return [seen, gx]
+    both(f, arr(3))
+
+
+def test_detach_inplace_on_view_raises():
+    def f(lib, x):
+        (x * 1.0)[0].detach_()
+    raises_both(f, arr(2, 2), match="Can't detach views in-place")
+
+
+def test_tensor_made_under_no_grad_is_leaf():
+    def f(lib, x):
+        with lib.no_grad():
+            y = x * 2.0
+        z = y.requires_grad_()
+        (z * z).backward(lib.ones(3))
+        return [y.is_leaf, y.requires_grad, y.grad, x.grad]
+    both(f, arr(3))
+
+
+def test_requires_grad_true_on_non_leaf_is_allowed():
+    def f(lib, x):
+        y = (x * 2.0).requires_grad_(True)
+        return [y.requires_grad, y.is_leaf]
+    both(f, arr(2))
+
+
+def test_sgd_loop_with_no_grad_updates():
+    def f(lib, w, x):
+        losses = []
+        for step in range(3):
+            out = (x * w).tanh() * w
+            loss = out[0, 0] + out[1, 1] * out[2, 2]
+            loss.backward()
+            with lib.no_grad():
+                w -= 0.1 * w.grad
+            w.grad.zero_()
+            losses.append(loss.detach())
+        return [losses, w, w.grad, w.is_leaf, w._version]
+    both(f, arr(3, 3), arr(3, 3))
+
+
+def test_sgd_loop_through_data():
+    def f(lib, w, x):
+        for step in range(3):
+            loss = ((x * w).sin() * w)[1, 2]
+            loss.backward()
+            w.data.sub_(0.5 * w.grad.data)
+            w.grad = None
+        return [w, w._version]
+    both(f, arr(3, 3), arr(3, 3))
+
+
+def test_version_counter_counts_inplace_ops():
+    def f(lib, x):
+        h = x * 1.0
+        v0 = h._version
+        h.add_(1.0).mul_(2.0)
+        h[0] = 3.0
+        return [v0, h._version]
+    both(f, arr(3))
+
+
+def test_function_outputs_hooks_and_shared_node():
+    def f(lib, x, y):
+        a, b = _functions(lib)["SplitTwo"].apply(x, y)
+        seen = []
+        a.register_hook(lambda g: seen.append(("a", g.clone())))
+        b.register_hook(lambda g: g * 2.0)
+        (a * b).backward(lib.ones(3))
+        return [seen, x.grad, y.grad, a.grad_fn.name() == b.grad_fn.name(),
+                [n.name() for n, _ in a.grad_fn.next_functions]]
+    both(f, arr(3), arr(3))
+
+
+def test_function_saving_output_and_double_backward():
+    def f(lib, x):
+        class Exp(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, i):
+                r = i.exp()
+                ctx.save_for_backward(r)
+                return r
+
+            @staticmethod
+            def backward(ctx, g):
+                r, = ctx.saved_tensors
+                return g * r
+        y = Exp.apply(x)
+        g, = lib.autograd.grad(y * 2.0, x, lib.ones(3), create_graph=True)
+        h, = lib.autograd.grad(g, x, lib.ones(3))
+        return [y, g, h]
+    both(f, arr(3))
+
+
+def test_function_save_non_tensor_raises():
+    def f(lib, x):
+        class Bad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, i):
+                ctx.save_for_backward(i, 3)
+                return i * 2.0
+
+            @staticmethod
+            def backward(ctx, g):
+                return g
+        Bad.apply(x)
+    raises_both(f, arr(2), match="save_for_backward can only save variables")
+
+
+def test_function_gradient_for_non_tensor_input_raises():
+    def f(lib, x):
+        class Bad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, i, k):
+                return i * k
+
+            @staticmethod
+            def backward(ctx, g):
+                return g, g
+        Bad.apply(x, 2.0).backward(lib.ones(2))
+    raises_both(f, arr(2), match="was not a Variable")
+
+
+def test_function_gradient_of_wrong_shape_raises():
+    def f(lib, x):
+        class Bad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, i):
+                return i * 2.0
+
+            @staticmethod
+            def backward(ctx, g):
+                return lib.ones(5)
+        Bad.apply(x).backward(lib.ones(2))
+    raises_both(f, arr(2), match="returned an invalid gradient at index 0")
+
+
+def test_function_broadcast_gradient_is_summed():
+    def f(lib, x):
+        class Wide(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, i):
+                return i * 2.0
+
+            @staticmethod
+            def backward(ctx, g):
+                return g.expand(4, 3) * 2.0
+        Wide.apply(x).backward(lib.ones(3))
+        return [x.grad]
+    both(f, arr(3))
+
+
+def test_function_vjp_alias_and_legacy_call():
+    def f(lib, x):
+        class ViaVjp(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, i):
+                return i * 3.0
+
+            @staticmethod
+            def vjp(ctx, g):
+                return g * 3.0
+        ViaVjp.apply(x).backward(lib.ones(2))
+        return [x.grad]
+    both(f, arr(2))
+
+    def legacy(lib, x):
+        class Old(lib.autograd.Function):
+            def forward(self, i):
+                return i
+        Old()(x)
+    raises_both(legacy, arr(2), match="Legacy autograd function")
+
+
+def test_grad_fn_metadata_and_requires_grad():
+    for lib in (torch, tc):
+        x = lib.ones(2, requires_grad=True)
+        fn = (x * 2.0).grad_fn
+        fn.metadata["tag"] = 1
+        assert fn.metadata == {"tag": 1}
+        assert fn.requires_grad is True
+
+
 # ---- known gaps outside autograd/ (each names the change it waits for) -----------------------------
 
 @pytest.mark.xfail(strict=True, reason="registry.py binary(): mul saves `self` only when `other` needs "
