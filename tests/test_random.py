@@ -312,9 +312,12 @@ def test_randperm_exact(n):
     assert_same(lambda m: m.randperm(n), seed=n)
 
 
-@pytest.mark.parametrize("dtype", ["int32", "int16", "float32", "float64", "float16", "uint8"])
+@pytest.mark.parametrize("dtype", ["int32", "int16", "float32", "float64", "float16", "uint8",
+                                   "bfloat16"])
 def test_randperm_dtypes(dtype):
-    assert_same(lambda m: (m.randperm(200, dtype=dt(m, dtype)), m.randperm(3, out=m.zeros(5))))
+    assert_same(lambda m: (m.randperm(256, dtype=dt(m, dtype)), m.randperm(3, out=m.zeros(5))))
+    assert_same(lambda m: m.randperm(2049 if dtype == "float16" else 300, dtype=dt(m, dtype))
+                if dtype not in ("uint8", "int16") else m.randperm(0))
 
 
 def _inside_out_reference(draws64):
@@ -563,6 +566,9 @@ ERRORS = [
     lambda m: m.randperm(-1),
     lambda m: m.randperm(4000, dtype=m.float16),
     lambda m: m.randperm(3, dtype=m.bool),
+    lambda m: m.randperm(2**24 + 2, dtype=m.float32),
+    lambda m: m.randperm(257, dtype=m.uint8),
+    lambda m: m.randperm(129, dtype=m.int8),
     lambda m: m.zeros(3, dtype=m.int64).uniform_(),
     lambda m: m.zeros(3).uniform_(2, 1),
     lambda m: m.zeros(3).uniform_(0, float("inf")),

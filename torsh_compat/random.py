@@ -39,6 +39,7 @@ from the OS at start-up (torch.initial_seed() differs between runs), and so do w
 import builtins
 import contextlib
 import math
+import operator
 import os
 import warnings
 
@@ -150,6 +151,21 @@ class Generator:
         self._normal_f = float(rec["normal_f"]) if rec["normal_f_valid"] else None
         return self
 
+    def clone_state(self):
+        return Generator(self.device).set_state(self.get_state())
+
+    def graphsafe_get_state(self):
+        return self.clone_state()
+
+    def graphsafe_set_state(self, state):
+        self.set_state(state.get_state())
+
+    def get_offset(self):
+        raise RuntimeError("CPU Generator does not use offset")
+
+    def set_offset(self, offset):
+        raise RuntimeError("CPU Generator does not use offset")
+
     def _set_engine(self, key, pos):
         self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
 
@@ -186,7 +202,7 @@ default_generator.seed()
 
 
 def manual_seed(seed):
-    default_generator.manual_seed(_seed_value(int(seed)))
+    default_generator.manual_seed(int(seed))
     return default_generator
 
 
@@ -508,16 +524,23 @@ def _check_rg(dt, requires_grad):
 
 def _size(size, fname):
     """Sizes as torch takes them: rand(2, 3), rand((2, 3)), rand([2, 3]), rand(torch.Size)."""
-    from ._creation import _shape
     if not size:
         raise TypeError(f"{fname}() received an invalid combination of arguments - got (), "
                         f"but expected (tuple of ints size, ...)")
     items = size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    shape = []
     for s in items:
-        if isinstance(s, float):
+        try:
+            if isinstance(s, (bool, float)):
+                raise TypeError
+            shape.append(operator.index(s))
+        except TypeError:
             raise TypeError(f"{fname}(): argument 'size' (position 1) must be tuple of ints, "
-                            f"not float")
-    return _shape(size)
+                            f"not {type(s).__name__}") from None
+    for s in shape:
+        if s < 0:
+            raise RuntimeError(f"Trying to create tensor with negative dimension {s}: {shape}")
+    return tuple(shape)
 
 
 def _target(shape, dtype, out, device, requires_grad):
@@ -976,9 +999,9 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     dt = D.as_dtype(dtype) if dtype is not None else (out.dtype if out is not None else D.int64)
     if dt is D.bool or _is_complex(dt):
         raise _not_impl("randperm", dt)
-    if _is_float(dt) and n > (1 << _DIGITS[dt.name]) + 1:
-        raise RuntimeError(f"n cannot be greater than {(1 << _DIGITS[dt.name]) + 1} for "
-                           f"{_SCALAR_NAME[dt.name]} type.")
+    limit = _RANDPERM_LIMIT.get(dt.name)
+    if limit and n > (1 << _DIGITS[dt.name]) + 1:
+        raise RuntimeError(f"n cannot be greater than {limit} for {_SCALAR_NAME[dt.name]} type.")
     if dt.category == D.INT and n > 0 and n - 1 > np.iinfo(dt.np).max:
         raise RuntimeError(f"value cannot be converted to type {_CTYPE[dt.name]} without overflow")
     _check_rg(dt, requires_grad)
@@ -989,6 +1012,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     return _new(vals, (n,), requires_grad)
 
 
+_RANDPERM_LIMIT = {"float16": "2049", "float32": "2^24+1", "float64": "2^53+1"}  # not bfloat16
 _CTYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int32_t",
           "int64": "int64_t"}
 
