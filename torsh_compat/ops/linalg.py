@@ -997,23 +997,8 @@ def trace(input):
 
 # ---- torch.linalg: factorizations and solvers ------------------------------------------------------
 
-def _square_float(A, fn, name="A"):
-    """torch's checks for a batch of square floating matrices; returns the ndarray."""
-    a = A._data
-    if a.ndim < 2:
-        raise RuntimeError(f"{fn}: The input tensor {name} must have at least 2 dimensions.")
-    k = a.dtype.kind
-    if k not in "fc":
-        raise RuntimeError(f"{fn}: Expected a floating point or complex tensor as input. Got {_sn(a)}")
-    if a.dtype.itemsize < 4:
-        raise RuntimeError(f"{fn}: Low precision dtypes not supported. Got {_sn(a)}")
-    if a.shape[-1] != a.shape[-2]:
-        raise RuntimeError(f"{fn}: {name} must be batches of square matrices, but they are "
-                           f"{a.shape[-2]} by {a.shape[-1]} matrices")
-    return a
-
-
 def _float_matrix(A, fn, name="A"):
+    """torch's checks for a batch of floating matrices; returns the ndarray."""
     a = A._data
     if a.ndim < 2:
         raise RuntimeError(f"{fn}: The input tensor {name} must have at least 2 dimensions.")
@@ -1021,6 +1006,14 @@ def _float_matrix(A, fn, name="A"):
         raise RuntimeError(f"{fn}: Expected a floating point or complex tensor as input. Got {_sn(a)}")
     if a.dtype.itemsize < 4:
         raise RuntimeError(f"{fn}: Low precision dtypes not supported. Got {_sn(a)}")
+    return a
+
+
+def _square_float(A, fn, name="A"):
+    a = _float_matrix(A, fn, name)
+    if a.shape[-1] != a.shape[-2]:
+        raise RuntimeError(f"{fn}: {name} must be batches of square matrices, but they are "
+                           f"{a.shape[-2]} by {a.shape[-1]} matrices")
     return a
 
 
