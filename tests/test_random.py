@@ -126,6 +126,24 @@ def test_generator_objects_are_independent_of_default():
     assert np.array_equal(g.get_state().numpy(), h.get_state()._data)
 
 
+def test_generator_clone_and_offsets():
+    g = tc.Generator().manual_seed(7)
+    tc.rand(3, generator=g)
+    h = g.clone_state()
+    assert h is not g and h.initial_seed() == 7
+    assert np.array_equal(npy(tc.randn(5, generator=g)), npy(tc.randn(5, generator=h)))
+    k = tc.Generator()
+    k.graphsafe_set_state(g.graphsafe_get_state())
+    assert np.array_equal(npy(tc.rand(5, generator=g)), npy(tc.rand(5, generator=k)))
+    for fn in (g.get_offset, lambda: g.set_offset(1)):
+        with pytest.raises(RuntimeError, match="CPU Generator does not use offset"):
+            fn()
+    import copy
+    import pickle
+    for c in (copy.deepcopy(g), pickle.loads(pickle.dumps(g))):
+        assert np.array_equal(npy(tc.rand(4, generator=c)), npy(tc.rand(4, generator=copy.deepcopy(g))))
+
+
 def test_get_set_state_round_trip():
     tc.manual_seed(3)
     tc.randn(5)                       # leave a cached normal in the state
@@ -444,7 +462,9 @@ def test_exponential_geometric_cauchy_lognormal(dtype):
         d = dt(m, dtype)
         return (m.empty(1001, dtype=d).exponential_(), m.empty(1001, dtype=d).exponential_(2.5),
                 m.empty(1001, dtype=d).geometric_(0.3), m.empty(301, dtype=d).cauchy_(0.5, 1.7),
-                m.empty(301, dtype=d).log_normal_(0.2, 0.7), m.empty(3, dtype=d).log_normal_())
+                m.empty(301, dtype=d).log_normal_(0.2, 0.7), m.empty(3, dtype=d).log_normal_(),
+                m.empty(7, 5, dtype=d).t().exponential_(), m.empty(7, 5, dtype=d).t().cauchy_(),
+                m.empty(7, 5, dtype=d).t().geometric_(0.4), m.empty(7, 5, dtype=d).t().log_normal_())
     assert_same(f, seed=6)
 
 
@@ -476,6 +496,17 @@ def test_poisson():
         return (m.poisson(rates), m.poisson(rates.double().reshape(8, 40)), m.rand(3),
                 m.poisson(m.full((33,), 4.0), generator=None))
     assert_same(f, seed=13)
+
+
+def test_layouts_of_bernoulli_multinomial_poisson():
+    # bernoulli and poisson fill a fresh contiguous result in logical order; multinomial's
+    # exponential draws go into empty_like(input), which keeps a transposed layout
+    def f(m):
+        p = m.rand(30, 6)
+        return (m.bernoulli(p.t()), m.bernoulli(p.t(), 0.4), p.t().bernoulli(),
+                m.multinomial(p.t(), 1), m.multinomial(p.t(), 3), m.poisson(p.t() * 20),
+                m.multinomial(p.t(), 4, replacement=True))
+    assert_same(f, seed=17)
 
 
 def test_poisson_statistics():

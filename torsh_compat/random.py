@@ -1104,14 +1104,15 @@ def _bernoulli_(self, p=0.5, *, generator=None):
 
 
 def bernoulli(input, p=None, *, generator=None, out=None):
-    """bernoulli(input): p = input; bernoulli(input, p): a float p for every element."""
+    """bernoulli(input): p = input; bernoulli(input, p): a float p for every element. The
+    result is contiguous whatever input's layout, and filled in that order."""
     g = _gen(generator)
-    arr = np.empty_like(input._data)
+    arr = np.empty(input._data.shape, input._data.dtype)
     if p is None:
         vals = _bernoulli_tensor(g, arr, input._data)
     else:
         vals = _bernoulli_scalar(g, arr.size, input.dtype, float(p))
-    res = _arrange(vals, arr.shape, _order(arr))
+    res = vals.reshape(arr.shape)
     if out is not None:
         out._data = np.ascontiguousarray(res, dtype=out._data.dtype)
         out._vc[0] += 1
@@ -1210,7 +1211,9 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
                 raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
         if (p2.sum(axis=1) == 0).any():
             raise RuntimeError("invalid multinomial distribution (sum of probabilities <= 0)")
-        q = _exponential_values(g, p2.size, p.dtype, 1.0).reshape(p2.shape)
+        # q is empty_like(input): it keeps a transposed layout and fills in memory order
+        q = _arrange(_exponential_values(g, p.size, p.dtype, 1.0), p.shape,
+                     _order(p)).reshape(p2.shape)
         with np.errstate(divide="ignore", invalid="ignore"):
             r = p2 / q
         if n_sample == 1:
@@ -1318,15 +1321,14 @@ def poisson(input, generator=None):
     lam = input._data
     if lam.size and not (lam >= 0).all():
         raise RuntimeError("invalid Poisson rate, expected rate to be non-negative")
-    order = _order(lam)
-    flat = (lam if order is None else lam.transpose(order)).ravel().astype(_F64).tolist()
+    # the result is a fresh contiguous tensor, filled in its (logical) order
+    flat = lam.ravel().astype(_F64).tolist()
     u = _Uniforms(_gen(generator))
     try:
         vals = [_sample_poisson(v, u) for v in flat]
     finally:
         u.close()
-    res = _arrange(np.array(vals, _F64).astype(lam.dtype), lam.shape, order)
-    return Tensor._make(np.ascontiguousarray(res))
+    return Tensor._make(np.array(vals, _F64).astype(lam.dtype).reshape(lam.shape))
 
 
 # ---- Tensor methods -----------------------------------------------------------------------
