@@ -8,32 +8,39 @@ layout (CPUGeneratorImplState), so states move between torch and this module bot
 
 Distributions follow ATen's CPU kernels (native/cpu/DistributionTemplates.h,
 core/DistributionsHelper.h, core/TransformationHelper.h, TensorFactories.cpp randperm,
-Distributions.cpp poisson, MultinomialKernel.cpp), drawing in the same order, one element after
-another in memory order, so interleaved calls stay in step with torch:
+Distributions.cpp poisson, MultinomialKernel.cpp), drawing in the same order -- element after
+element in memory order -- so interleaved calls stay in step with torch:
   - float uniform: 24 low bits of a 32-bit draw times 2^-24 (half and bfloat16 too, computed in
-    float); double: 53 low bits of a 64-bit draw times 2^-53; then fma(u, to - from, from).
-  - integers, random_(from, to): (draw % range) + from with a 64-bit draw once range >= 2^28;
-    random_(): draw % (max + 1) per dtype (2^mantissa + 1 for floats).
+    float); double: 53 low bits of a 64-bit draw times 2^-53; then fma(u, to - from, from),
+    a result rounded up to `to` becoming `from`.
+  - random_(from, to) and randint: (draw % range) + from, with a 64-bit draw once
+    range >= 2^28 (the public wheels' threshold); random_(): draw % (max + 1) per dtype
+    (2^mantissa + 1 for floats).
   - normal: tensors of >= 16 contiguous elements use Box-Muller on blocks of 16 uniforms (all
-    uniforms first, then a fresh block of 16 for a ragged tail). For float/half/bfloat16 torch
-    uses the Cephes-style AVX2 log/sincos of avx_mathfun.h with FMA contraction; we evaluate
-    the same float32 operation sequence. Other tensors use the scalar double Box-Muller, whose
-    second value is cached in the generator (manual_seed clears the cache; it is part of the
-    state). log_normal_ shares that cache.
-  - exponential_, geometric_, cauchy_, bernoulli_(float p): one double uniform per element.
-    bernoulli with a tensor p draws a float uniform when p is not double.
-  - multinomial: without replacement (or one sample) argmax/topk of p / Exp(1); with
-    replacement, per-row cumulative sums in the input dtype and a binary search per double
-    uniform. poisson: torch's transformed-rejection / multiplication sampler (a Python loop
-    per element: it draws a data-dependent number of uniforms).
-Exactness: every stream consumes torch's draws in torch's order. Values are equal to torch's for
-uniform/rand, random_/randint, randperm, bernoulli, multinomial, poisson, and for normal/randn
-on float32, half and bfloat16. Double-precision transcendentals go through `math`, i.e. the
-same C library torch calls, wherever the result is float64 (exact); for float32 results of
-the scalar double paths on large tensors NumPy's vectorised log1p/exp/tan are used instead,
-which can differ from the C library by 1 ulp in double and almost never after rounding.
+    uniforms first, then a fresh block of 16 for a ragged tail). For float, half and bfloat16
+    torch runs the Cephes-style AVX2 log/sincos of avx_mathfun.h with the compiler's FMA
+    contraction; we evaluate the same float32 operations. Other tensors use the scalar double
+    Box-Muller, which caches its second value in the generator (part of the state; cleared by
+    manual_seed). log_normal_ shares that cache.
+  - exponential_, geometric_, cauchy_ and bernoulli_(float p) take one double uniform per
+    element; bernoulli with a tensor p takes a float uniform unless p is double.
+  - multinomial: without replacement (or for one sample) argmax/topk of p / Exp(1); with
+    replacement a binary search of the input-dtype cumulative sums per double uniform.
+    poisson: torch's transformed-rejection / product sampler, a Python loop per element since
+    each takes a data-dependent number of uniforms.
 
-Default seed. torch.Generator() starts from 67280421310721; torch seeds the default generator
+What matches. Every function consumes torch's draws in torch's order, so the generator state
+after any call equals torch's. The values are torch's, bit for bit, for rand/uniform_, randint/
+random_, randperm (both of torch's algorithms), bernoulli, multinomial, poisson,
+exponential_, geometric_, cauchy_, log_normal_ and randn/normal_ in every float dtype.
+Double-precision log/log1p/exp/tan go through `math`, which calls the same C library as torch,
+wherever they feed a float64 result; for float32 results of the scalar double paths on large
+tensors NumPy's vectorised versions are used, which can differ from the C library by an ulp
+in double and practically never after rounding to float. The float normal values assume
+torch's x86-64 AVX2/AVX512 kernels (what the public wheels run on such CPUs); torch built for
+other CPUs evaluates that Box-Muller with the C library in float and can differ by an ulp.
+
+Default seed. torch.Generator() starts from 67280421310721; torch seeds its default generator
 from the OS at start-up (torch.initial_seed() differs between runs), and so do we.
 """
 import builtins
