@@ -440,3 +440,24 @@ def test_one_hot():
                           ([], -1, "int64"), ([1, 2], 0, "int64")]:
         raises_like(lambda: TF.one_hot(torch.tensor(values, dtype=getattr(torch, dt)), n),
                     lambda: F.one_hot(tc.tensor(values, dtype=getattr(tc, dt)), n))
+
+
+def test_linear_saved_tensors_as_torch():
+    """In-place changes between forward and backward: the bias is never saved; the weight only
+    when the input needs a gradient (torch's addmm saves each factor for the other's gradient)."""
+    results = {}
+    for L in (torch, tc):
+        out = []
+        lin = L.nn.Linear(3, 2)
+        for x_grad, change in ((True, "bias"), (True, "weight"), (False, "weight")):
+            x = L.ones(4, 3, requires_grad=x_grad)
+            y = lin(x)
+            with L.no_grad():
+                getattr(lin, change).add_(1)
+            try:
+                y.sum().backward()
+                out.append("ok")
+            except RuntimeError:
+                out.append("RuntimeError")
+        results[L] = out
+    assert results[tc] == results[torch] == ["ok", "RuntimeError", "ok"]

@@ -6,7 +6,6 @@ The node's class carries the grad_fn name torch shows for the same call (AddmmBa
 """
 import numpy as np
 
-from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import dual as B
@@ -128,7 +127,8 @@ def linear(input, weight, bias=None):
     out_shape = x.shape[:-1] + ((w2.shape[0],) if w.ndim == 2 else ())
     if bias is None:
         out = out.reshape(out_shape)
-        return record(out, _LINEAR_NODES[_linear_node_name(x, w, False)], (input, weight))
+        return _watch_saved(record(out, _LINEAR_NODES[_linear_node_name(x, w, False)], (input, weight)),
+                            input, weight)
     if b.ndim == 1 and b.shape[0] == out.shape[1]:
         out += b
         out = out.reshape(out_shape)
@@ -140,7 +140,22 @@ def linear(input, weight, bias=None):
         except ValueError:
             raise _expand_error(b.shape, out_shape) from None
         out += b
-    return record(out, _LINEAR_NODES[_linear_node_name(x, w, True)], (input, weight, bias))
+    return _watch_saved(record(out, _LINEAR_NODES[_linear_node_name(x, w, True)], (input, weight, bias)),
+                        input, weight)
+
+
+def _watch_saved(t, input, weight):
+    """Version-check what the backward reads, as torch's addmm saves it: the input when the weight
+    needs a gradient, the weight when the input does, never the bias."""
+    node = t._node
+    if node is not None:
+        vs = ()
+        if weight._rg:
+            vs += (input._vc, input._vc[0])
+        if input._rg:
+            vs += (weight._vc, weight._vc[0])
+        node.versions = vs or None
+    return t
 
 
 def _expand_error(src, target):
@@ -239,7 +254,11 @@ def bilinear(input1, input2, weight, bias=None):
     if b is None:
         return record(out, _BILINEAR_NODES["ViewBackward0"], (input1, input2, weight))
     out = out + b
-    return record(out, _BILINEAR_NODES["AddBackward0"], (input1, input2, weight, bias))
+    t = record(out, _BILINEAR_NODES["AddBackward0"], (input1, input2, weight, bias))
+    node = t._node
+    if node is not None and node.versions is not None:
+        node.versions = node.versions[:6]
+    return t
 
 
 # ---- registration ----------------------------------------------------------------------------
