@@ -286,9 +286,15 @@ def _fma64(a, b, c):
 
 
 def _libm(fn, x):
-    """fn (a `math` function, i.e. the C library torch calls) on each element of x."""
+    """fn (a `math` function, i.e. the C library torch calls) on each element of x, a slice at
+    a time to bound the temporary Python floats."""
     x = np.asarray(x, _F64)
-    return np.fromiter(map(fn, x.ravel().tolist()), _F64, count=x.size).reshape(x.shape)
+    flat = x.ravel()
+    out = np.empty(flat.size, _F64)
+    for i in builtins.range(0, flat.size, 1 << 16):
+        piece = flat[i:i + (1 << 16)]
+        out[i:i + piece.size] = np.fromiter(map(fn, piece.tolist()), _F64, count=piece.size)
+    return out.reshape(x.shape)
 
 
 def _dfunc(name, x, exact):
