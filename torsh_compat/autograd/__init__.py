@@ -4,10 +4,11 @@ import numpy as np
 from .grad_mode import (no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled,
                         is_inference_mode_enabled, set_multithreading_enabled)
 from .graph import run_backward, Node
+from .. import _tensor as _tensor_module   # still initialising here: read .Tensor at call time
 
 
 def _tensors(x):
-    from .._tensor import Tensor
+    Tensor = _tensor_module.Tensor
     if x is None:
         return None
     if isinstance(x, Tensor):
@@ -17,7 +18,7 @@ def _tensors(x):
 
 def _root_grads(roots, grads, create_graph):
     """The gradient each root starts with: given, or ones for a one-element root."""
-    from .._tensor import Tensor
+    Tensor = _tensor_module.Tensor
     if grads is None:
         grads = [None] * len(roots)
     elif isinstance(grads, Tensor):

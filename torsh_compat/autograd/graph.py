@@ -16,6 +16,7 @@ by one test per node.
 import numpy as np
 
 from .grad_mode import _State
+from .. import _tensor as _tensor_module   # still initialising here (it imports this module): read .Tensor at call time
 
 SAVE_NONE, SAVE_INPUTS, SAVE_OUT, SAVE_BOTH = 0, 1, 2, 3
 _FREED_MSG = ("Trying to backward through the graph a second time (or directly access saved tensors "
@@ -280,15 +281,11 @@ class _Run:
     With `inputs`, leaf_target/node_target map the targets to their index and `needed` holds the
     nodes that lead to a target; others are not run.
     """
-    __slots__ = ("tensor_mode", "capture", "inputs", "leaf_target", "node_target", "needed",
-                 "captured", "leaf_grads")
+    leaf_target = node_target = needed = captured = None
 
-    def __init__(self, tensor_mode, inputs, capture):
+    def __init__(self, tensor_mode, capture):
         self.tensor_mode = tensor_mode
         self.capture = capture
-        self.inputs = inputs
-        self.leaf_target = self.node_target = self.needed = None
-        self.captured = [None] * len(inputs) if capture else None
         self.leaf_grads = {}
 
 
@@ -299,30 +296,31 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, cap
     when given, and into the .grad of non-leaf `inputs`). With capture=True, returns the
     gradients of `inputs` instead (autograd.grad).
     """
-    from .._tensor import Tensor
+    Tensor = _tensor_module.Tensor
     tensor_mode = bool(create_graph)
     if tensor_mode:
         root_grads = [g if isinstance(g, Tensor) else Tensor._make(np.asarray(g)) for g in root_grads]
     else:
         root_grads = [g._data if isinstance(g, Tensor) else g for g in root_grads]
-    run = _Run(tensor_mode, inputs, capture)
+    run = _Run(tensor_mode, capture)
 
     buffers = {}
     pending = []
-    for i, (t, g) in enumerate(zip(roots, root_grads)):
+    leaf_roots = []
+    for i, t in enumerate(roots):
         n = t._grad_node()
         if n is None:
-            if not t.requires_grad:
+            if not t._rg:
                 raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+            leaf_roots.append((t, root_grads[i]))
         else:
-            buffers[n] = _add(buffers.get(n), g)
+            buffers[n] = _add(buffers.get(n), root_grads[i])
             pending.append(n)
     watch = inputs is not None
     if watch:
         _set_targets(run, inputs, pending)
-    for t, g in zip(roots, root_grads):
-        if t._grad_node() is None:
-            _deliver_leaf(t, g, run)
+    for t, g in leaf_roots:
+        _deliver_leaf(t, g, run)
 
     if buffers:
         deps = _count_dependencies(pending)
@@ -375,6 +373,8 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, cap
 def _set_targets(run, inputs, roots):
     """Index the requested inputs and find the nodes that lead to one of them."""
     leaf_target, node_target = {}, {}
+    if run.capture:
+        run.captured = [None] * len(inputs)
     for i, t in enumerate(inputs):
         n = t._grad_node()
         if n is None:
@@ -483,7 +483,7 @@ def _after_node(node, grads, g, tensor_mode):
 
 def _hook_result(r, g, tensor_mode):
     """A hook's returned Tensor as a gradient of the running mode."""
-    from .._tensor import Tensor
+    Tensor = _tensor_module.Tensor
     if tensor_mode or not isinstance(r, Tensor):
         return r
     return r._data
@@ -513,13 +513,13 @@ def _add(acc, g):
 
 
 def _hook_view(g, tensor_mode):
-    from .._tensor import Tensor
+    Tensor = _tensor_module.Tensor
     return g if tensor_mode or isinstance(g, Tensor) else Tensor._make(np.asarray(g))
 
 
 def _as_grad(g, tensor_mode, copy):
     """A gradient as the Tensor to store in .grad."""
-    from .._tensor import Tensor
+    Tensor = _tensor_module.Tensor
     if tensor_mode:
         return g.clone() if copy else g
     return Tensor._make(np.array(g, copy=True) if copy else np.asarray(g))
@@ -542,7 +542,7 @@ def _flush_leaves(run):
     """Per leaf: its tensor hooks on the summed gradient, then capture or accumulation into .grad."""
     tensor_mode = run.tensor_mode
     for t, g in run.leaf_grads.values():
-        hooks = t.__dict__.get("_hooks") if t.__dict__ else None
+        hooks = t._hooks
         if hooks:
             for h in list(hooks.values()):
                 r = h(_hook_view(g, tensor_mode))
