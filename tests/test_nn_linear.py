@@ -461,3 +461,26 @@ def test_linear_saved_tensors_as_torch():
                 out.append("RuntimeError")
         results[L] = out
     assert results[tc] == results[torch] == ["ok", "RuntimeError", "ok"]
+
+
+@pytest.mark.parametrize("kwargs", [{}, {"padding_idx": 1, "scale_grad_by_freq": True}])
+def test_second_derivatives_through_embedding_and_bilinear(kwargs):
+    rng = np.random.default_rng(8)
+    w = rng.standard_normal((4, 3)).astype(np.float32)
+    res = {}
+    for L, Fn in ((torch, TF), (tc, F)):
+        W = L.from_numpy(w.copy()).requires_grad_()
+        y = Fn.embedding(L.tensor([0, 2, 2, 1]), W, **kwargs)
+        (g,) = L.autograd.grad((y ** 3).sum(), W, create_graph=True)
+        g.sum().backward()
+        a = L.from_numpy(w[:2].copy()).requires_grad_()
+        c = L.from_numpy(w[2:].copy()).requires_grad_()
+        Wb = L.from_numpy(rng.standard_normal((2, 3, 3)).astype(np.float32) if L is torch else res["wb"])
+        res["wb"] = Wb.numpy().copy() if L is torch else res["wb"]
+        Wb.requires_grad_()
+        z = Fn.bilinear(a, c, Wb)
+        (ga,) = L.autograd.grad((z * z).sum(), a, create_graph=True)
+        (ga * ga).sum().backward()
+        res[L] = (g, W.grad, ga, c.grad, Wb.grad)
+    for o, t in zip(res[tc], res[torch]):
+        close(o, t, rtol=1e-5)

@@ -46,10 +46,11 @@ def _frequency_scale(idx, num_weights):
 
 
 def _tensor_mode_scatter(weight, rows_idx, contributions):
-    """Under create_graph: the weight gradient as a differentiable index_add of Tensors."""
-    import torsh_compat
-    gw = torsh_compat.zeros(weight._data.shape, dtype=contributions.dtype)
-    return gw.index_add(0, Tensor._make(rows_idx), contributions)
+    """Under create_graph: the weight gradient as a differentiable product with the one-hot
+    matrix of the indices (rows x num_embeddings)."""
+    one_hot_t = np.zeros((weight._data.shape[0], rows_idx.shape[0]), contributions._data.dtype)
+    one_hot_t[rows_idx, np.arange(rows_idx.shape[0])] = 1
+    return Tensor._make(one_hot_t) @ contributions
 
 
 # ---- embedding -------------------------------------------------------------------------------
@@ -70,11 +71,16 @@ class EmbeddingBackward0(Node):
         scale = _frequency_scale(idx, num) if scale_by_freq else None
         if tensor_mode:
             rows = g.reshape(-1, dim)
-            if scale is not None:
-                rows = rows * Tensor._make(scale.astype(weight._data.dtype)[:, None])
             if keep is not None:
                 rows = rows * Tensor._make(keep.astype(weight._data.dtype)[:, None])
-            return _tensor_mode_scatter(weight, idx, rows), None
+            gw = _tensor_mode_scatter(weight, idx, rows)
+            if scale is not None:
+                # torch's double backward of embedding ignores the frequency scaling: the value is
+                # scaled, its derivative with respect to the incoming gradient is not
+                scaled = _tensor_mode_scatter(weight, idx, Tensor._make(
+                    rows._data * scale.astype(rows._data.dtype)[:, None]))
+                gw = gw + Tensor._make(scaled._data - gw._data)
+            return gw, None
         rows = g.reshape(-1, dim)
         if scale is not None:
             rows = rows * scale.astype(rows.dtype)[:, None]
