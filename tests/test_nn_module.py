@@ -756,3 +756,24 @@ def test_parameters_to_vector_gradient():
     v = tc.nn.utils.parameters_to_vector(ps)
     (v * tc.from_numpy(np.arange(7, dtype=np.float32))).sum().backward()
     assert ps[0].grad._data.tolist() == [[0, 1], [2, 3]] and ps[1].grad._data.tolist() == [4, 5, 6]
+
+
+def test_full_backward_hooks_under_create_graph():
+    res = {}
+    for L in (torch, tc):
+        torch.manual_seed(3)
+        lin = L.nn.Linear(3, 2)
+        if L is tc:
+            copy_weights(lin, res[torch][0])
+        seen = []
+        lin.register_full_backward_hook(lambda m, gi, go: seen.append((type(gi[0]).__name__, to_np(go[0]))))
+        x = L.tensor([[0.5, -1.0, 2.0]], requires_grad=True)
+        (gx,) = L.autograd.grad((lin(x) ** 2).sum(), x, create_graph=True)
+        gx.sum().backward()
+        res[L] = (lin, gx, x.grad, lin.weight.grad, seen)
+    close(res[tc][1], res[torch][1])
+    close(res[tc][2], res[torch][2])
+    close(res[tc][3], res[torch][3])
+    assert [s[0] for s in res[tc][4]] == [s[0] for s in res[torch][4]] == ["Tensor"]
+    for (_, a), (_, b) in zip(res[tc][4], res[torch][4]):
+        np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)

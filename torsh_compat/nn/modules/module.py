@@ -149,16 +149,20 @@ def _identity_node(tensors, callback):
     return outs
 
 
-def _as_tensor_grad(g, tensor_mode):
-    if g is None or tensor_mode or isinstance(g, Tensor):
+def _as_tensor_grad(g):
+    """A gradient as hooks see it: a Tensor (or None)."""
+    if g is None or isinstance(g, Tensor):
         return g
     return Tensor._make(np.asarray(g))
 
 
 def _as_engine_grad(g, tensor_mode):
-    if g is None or tensor_mode or not isinstance(g, Tensor):
-        return g
-    return g._data
+    """A gradient as the engine carries it: Tensors under create_graph, else arrays."""
+    if g is None:
+        return None
+    if tensor_mode:
+        return _as_tensor_grad(g)
+    return g._data if isinstance(g, Tensor) else g
 
 
 class _BackwardHook:
@@ -204,7 +208,7 @@ class _BackwardHook:
 
     def _on_output_grads(self, grads, tensors, tensor_mode):
         self.grad_outputs = self._pack(self.output_index,
-                                       [_as_tensor_grad(g, tensor_mode) for g in grads], self.n_outputs)
+                                       [_as_tensor_grad(g) for g in grads], self.n_outputs)
         expected = len(self.grad_outputs)
         for hook in self.pre_hooks:
             out = hook(self.module, self.grad_outputs)
@@ -238,7 +242,7 @@ class _BackwardHook:
         for g, t in zip(grads, tensors):
             if g is None:
                 g = np.zeros_like(t._data)
-            values.append(_as_tensor_grad(g, tensor_mode))
+            values.append(_as_tensor_grad(g))
         res = self._pack(self.input_index, values, self.n_inputs)
         for hook in self.hooks:
             out = hook(self.module, res, self.grad_outputs)
@@ -255,8 +259,8 @@ class _BackwardHook:
 def _non_full_hook(module, hook):
     """A grad_fn post-hook calling a legacy register_backward_hook hook with Tensors."""
     def run(grad_inputs, grad_outputs):
-        wrap = lambda gs: tuple(_as_tensor_grad(g, False) if not isinstance(g, Tensor) else g
-                                for g in (gs if isinstance(gs, (tuple, list)) else (gs,)))
+        def wrap(gs):
+            return tuple(_as_tensor_grad(g) for g in (gs if isinstance(gs, (tuple, list)) else (gs,)))
         hook(module, wrap(grad_inputs), wrap(grad_outputs))
     return run
 
