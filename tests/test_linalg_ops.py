@@ -556,3 +556,56 @@ def test_large_inner_dimension_accuracy(k):
     torch_err = np.abs((torch.from_numpy(a) @ torch.from_numpy(b)).numpy() - exact).max()
     our_err = np.abs(got._data - exact).max()
     assert our_err <= 3 * torch_err + 1e-6 * np.sqrt(k)
+
+
+SECOND_ORDER = {
+    "3d@2d": (lambda m, a, b: a @ b, [(2, 3, 4), (4, 5)]),
+    "3d@1d": (lambda m, a, b: a @ b, [(2, 3, 4), (4,)]),
+    "1d@3d": (lambda m, a, b: a @ b, [(4,), (2, 4, 5)]),
+    "2d@3d": (lambda m, a, b: a @ b, [(3, 4), (2, 4, 5)]),
+    "batch broadcast": (lambda m, a, b: a @ b, [(2, 1, 3, 4), (5, 4, 2)]),
+    "dot": (lambda m, a, b: a @ b, [(4,), (4,)]),
+    "mv": (lambda m, a, b: a @ b, [(3, 4), (4,)]),
+    "vm": (lambda m, a, b: a @ b, [(4,), (4, 3)]),
+    "bmm": (lambda m, a, b: m.bmm(a, b), [(2, 3, 4), (2, 4, 5)]),
+    "inner": (lambda m, a, b: m.inner(a, b), [(2, 3, 4), (5, 4)]),
+    "einsum diagonal": (lambda m, a, b: m.einsum("ii,i->i", a, b), [(3, 3), (3,)]),
+    "einsum broadcast": (lambda m, a, b: m.einsum("ij,jk->ik", a, b), [(2, 1), (3, 4)]),
+    "einsum summed": (lambda m, a, b: m.einsum("ij,kl->ik", a, b), [(2, 3), (4, 5)]),
+    "kron": (lambda m, a, b: m.kron(a, b), [(2, 3), (4, 5)]),
+    "tensordot": (lambda m, a, b: m.tensordot(a, b, dims=([1, 2], [1, 0])), [(2, 3, 4), (4, 3, 5)]),
+    "addmm": (lambda m, c, a, b: m.addmm(c, a, b, beta=0.5, alpha=2.0), [(5,), (3, 4), (4, 5)]),
+    "addbmm": (lambda m, c, a, b: m.addbmm(c, a, b, beta=0.5, alpha=2.0), [(3, 5), (2, 3, 4), (2, 4, 5)]),
+    "trace": (lambda m, a: m.trace(a) * m.trace(a), [(3, 4)]),
+    "cholesky upper": (lambda m, a: m.linalg.cholesky(
+        m.einsum("ij,kj->ik", a, a) + m.eye(3, dtype=a.dtype) * 3, upper=True), [(3, 3)]),
+    "solve vector": (lambda m, a, b: m.linalg.solve(well(m, a), b), [(3, 3), (3,)]),
+    "solve batch of vectors": (lambda m, a, b: m.linalg.solve(well(m, a), b), [(2, 3, 3), (2, 3)]),
+    "det batch": (lambda m, a: m.linalg.det(well(m, a)), [(2, 3, 3)]),
+    "logdet": (lambda m, a: m.logdet(well(m, a)), [(3, 3)]),
+    "matrix_power -2": (lambda m, a: m.linalg.matrix_power(well(m, a), -2), [(3, 3)]),
+    "vecdot": (lambda m, a, b: m.linalg.vecdot(a, b, dim=0), [(3, 4), (4,)]),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SECOND_ORDER))
+def test_second_derivatives_of_every_path(name):
+    """d/dx sum(w * grad^2): exercises each backward formula on Tensors (create_graph)."""
+    fn, shapes = SECOND_ORDER[name]
+    arrays = [arr(*s, dtype=D) for s in shapes]
+    results = []
+    for m in (torch, tc):
+        xs = [m.from_numpy(a.copy()).requires_grad_(True) for a in arrays]
+        out = fn(m, *xs)
+        v = m.from_numpy(np.linspace(-1, 1, out.numel()).reshape(tuple(out.shape)))
+        grads = m.autograd.grad(out, xs, v, create_graph=True)
+        total = None
+        for gx in grads:
+            w = m.from_numpy(np.linspace(0.5, 1.5, gx.numel()).reshape(tuple(gx.shape)))
+            term = m.einsum("...,...->", gx * gx, w)
+            total = term if total is None else total + term
+        results.append(m.autograd.grad(total, xs, allow_unused=True))
+    for ours, theirs in zip(results[1], results[0]):
+        assert (ours is None) == (theirs is None)
+        if theirs is not None:
+            close(ours, theirs, rtol=1e-7, atol=1e-9)
