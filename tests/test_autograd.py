@@ -1534,3 +1534,66 @@ def test_read_slice_then_write_it_back():
         (h * w).backward(lib.ones(3, 4))
         return [h, x.grad, w.grad]
     both(f, arr(3, 4), arr(3, 4))
+
+
+# ---- torch.autograd.functional ------------------------------------------------------------------------
+
+def _fn_two_in_two_out(lib):
+    def fn(x, y):
+        return (x * y).sin() * x, (x * x + y).exp()
+    return fn
+
+
+def test_functional_vjp_and_jvp():
+    def f(lib, x, y, vx, vy):
+        fn = _fn_two_in_two_out(lib)
+        out, vj = lib.autograd.functional.vjp(fn, (x, y), (vx, vy))
+        out2, jv = lib.autograd.functional.jvp(fn, (x, y), (vx, vy))
+        scalar_out, g = lib.autograd.functional.vjp(lambda a: (a * a).sin()[1], x)
+        return [out, vj, out2, jv, scalar_out, g, vj[0].requires_grad]
+    both(f, arr(3), arr(3), arr(3), arr(3))
+
+
+def test_functional_vjp_create_graph_and_unused_input():
+    def f(lib, x, y):
+        out, (gx, gy) = lib.autograd.functional.vjp(lambda a, b: a * a, (x, y), lib.ones(3),
+                                                     create_graph=True)
+        gg, = lib.autograd.grad(gx, x, lib.ones(3))
+        return [gx, gy, gx.requires_grad, gg]
+    both(f, arr(3), arr(3))
+
+
+@pytest.mark.skipif(not has("stack"), reason="torch.stack not in torsh_compat yet")
+def test_functional_jacobian_and_hessian():
+    def f(lib, x, y):
+        fn = _fn_two_in_two_out(lib)
+        jac = lib.autograd.functional.jacobian(fn, (x, y))
+        single = lib.autograd.functional.jacobian(lambda a: a.tanh() * a[0], x)
+        hess = lib.autograd.functional.hessian(lambda a, b: ((a * b).sin() * a).sum(), (x, y))
+        h1 = lib.autograd.functional.hessian(lambda a: (a ** 3).sum(), x)
+        return [jac, single, hess, h1]
+    both(f, arr(3), arr(2, 3)[0])
+
+
+@needs_sum
+def test_functional_hvp_vhp():
+    def f(lib, x, v):
+        fn = lambda a: ((a * a).sin() * a).sum()
+        out, hv = lib.autograd.functional.hvp(fn, x, v)
+        out2, vh = lib.autograd.functional.vhp(fn, x, v)
+        return [out, hv, out2, vh]
+    both(f, arr(4), arr(4))
+
+
+def test_functional_errors():
+    def bad_output(lib, x):
+        lib.autograd.functional.vjp(lambda a: [a], x, lib.ones(2))
+    raises_both(bad_output, arr(2), match="must be either a Tensor or a tuple of Tensors")
+
+    def v_needed(lib, x):
+        lib.autograd.functional.vjp(lambda a: a * 2.0, x)
+    raises_both(v_needed, arr(2), match="The vector v can only be None")
+
+    def strict_unused(lib, x, y):
+        lib.autograd.functional.vjp(lambda a, b: a * 2.0, (x, y), lib.ones(2), strict=True)
+    raises_both(strict_unused, arr(2), arr(2), match="independent of input 1")

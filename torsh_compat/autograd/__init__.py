@@ -113,4 +113,4 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
 
 
 from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
-from . import function, graph  # noqa: E402,F401
+from . import function, graph, functional  # noqa: E402,F401
