@@ -774,6 +774,6 @@ def test_full_backward_hooks_under_create_graph():
     close(res[tc][1], res[torch][1])
     close(res[tc][2], res[torch][2])
     close(res[tc][3], res[torch][3])
-    assert [s[0] for s in res[tc][4]] == [s[0] for s in res[torch][4]] == ["Tensor"]
+    assert [s[0] for s in res[tc][4]] == [s[0] for s in res[torch][4]] == ["Tensor", "Tensor"]
     for (_, a), (_, b) in zip(res[tc][4], res[torch][4]):
         np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
