@@ -93,7 +93,7 @@ def has(name):
 
 
 needs_sum = pytest.mark.skipif(not has("sum"), reason="torch.sum not in torsh_compat yet")
-needs_relu = pytest.mark.skipif(not has("relu"), reason="torch.relu not in torsh_compat yet")
+needs_relu = pytest.mark.skipif(not hasattr(tc.Tensor, "relu_"), reason="Tensor.relu_ not in torsh_compat yet")
 
 
 # ---- backward ---------------------------------------------------------------------------------
@@ -1042,6 +1042,30 @@ def test_relu_inplace_on_non_leaf():
     both(f, arr(5), arr(5))
 
 
+@needs_relu
+def test_residual_block_with_inplace_relu():
+    def f(lib, x, w1, w2):
+        identity = x
+        out = x * w1
+        out.relu_()
+        out = out * w2
+        out += identity
+        out.relu_()
+        (out * out).backward(lib.ones(2, 4))
+        return [out, out.grad_fn.name(), x.grad, w1.grad, w2.grad]
+    both(f, arr(2, 4), arr(2, 4), arr(2, 4))
+
+
+@needs_relu
+def test_inplace_relu_on_view_of_non_leaf():
+    def f(lib, x, w):
+        h = x * w
+        h[:, :2].relu_()
+        (h * w).backward(lib.ones(3, 4))
+        return [h, x.grad, w.grad]
+    both(f, arr(3, 4), arr(3, 4))
+
+
 def test_inplace_mul_on_non_leaf_keeps_history():
     def f(lib, x, w):
         h = x * w
@@ -1597,3 +1621,70 @@ def test_functional_errors():
     def strict_unused(lib, x, y):
         lib.autograd.functional.vjp(lambda a, b: a * 2.0, (x, y), lib.ones(2), strict=True)
     raises_both(strict_unused, arr(2), arr(2), match="independent of input 1")
+
+
+# ---- gradcheck, Variable, anomaly mode ----------------------------------------------------------------
+
+def test_gradcheck_and_gradgradcheck_pass_and_fail_as_torch():
+    def f(lib, x, y):
+        x, y = x.double().detach().requires_grad_(), y.double().detach().requires_grad_()
+        ok = lib.autograd.gradcheck(lambda a, b: ((a * b).sin() * a, (a / (b * b + 1.0))), (x, y))
+        ok2 = lib.autograd.gradgradcheck(lambda a, b: (a * b).tanh() * a, (x, y))
+
+        class WrongGrad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * a
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 3.0
+        bad = lib.autograd.gradcheck(WrongGrad.apply, (x,), raise_exception=False)
+        return [ok, ok2, bad]
+    both(f, arr(3), arr(3))
+
+    def raises(lib, x):
+        class WrongGrad(lib.autograd.Function):
+            @staticmethod
+            def forward(ctx, a):
+                return a * a
+
+            @staticmethod
+            def backward(ctx, g):
+                return g * 3.0
+        lib.autograd.gradcheck(WrongGrad.apply, (x.double().detach().requires_grad_(),))
+    data = arr(3)
+    errors = []
+    for lib in (torch, tc):
+        with pytest.raises(RuntimeError, match="Jacobian mismatch for output 0 with respect to input 0") as info:
+            raises(lib, lib.tensor(data))
+        errors.append(type(info.value).__name__)
+    assert errors == ["GradcheckError", "GradcheckError"]
+
+
+def test_variable_legacy_wrapper():
+    def f(lib, x):
+        v = lib.autograd.Variable(x.detach(), requires_grad=True)
+        (v * v).backward(lib.ones(3))
+        w = lib.autograd.Variable(x * 2.0)
+        return [v.is_leaf, v.requires_grad, v.grad, isinstance(x, lib.autograd.Variable),
+                w.requires_grad, w.grad_fn is None]
+    both(f, arr(3))
+
+
+def test_anomaly_mode_switches():
+    import warnings
+    for lib in (torch, tc):
+        A = lib.autograd
+        assert not lib.is_anomaly_enabled()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with A.detect_anomaly(check_nan=False):
+                assert lib.is_anomaly_enabled()
+                assert not lib.is_anomaly_check_nan_enabled()
+        A.set_detect_anomaly(True)
+        assert lib.is_anomaly_enabled()
+        A.set_detect_anomaly(False)
+        with A.set_detect_anomaly(True):
+            assert lib.is_anomaly_enabled()
+        assert not lib.is_anomaly_enabled()

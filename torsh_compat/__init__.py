@@ -7,7 +7,7 @@ from ._device import device
 from ._tensor import Tensor, Size
 from . import autograd
 from .autograd import no_grad, enable_grad, set_grad_enabled, inference_mode, is_grad_enabled, \
-    is_inference_mode_enabled
+    is_inference_mode_enabled, is_anomaly_enabled, is_anomaly_check_nan_enabled
 from . import ops
 from ._creation import (tensor, as_tensor, from_numpy, zeros, ones, empty, full, zeros_like,
                         ones_like, empty_like, full_like, arange, linspace, logspace, eye,
@@ -26,6 +26,7 @@ cfloat = complex64
 cdouble = complex128
 chalf = complex32
 __version__ = "2.13.0+torsh"
+detach, detach_ = Tensor.detach, Tensor.detach_
 
 
 def _export_ops():
@@ -37,8 +38,6 @@ def _export_ops():
         for alias in getattr(info.fn, "_aliases", ()):
             g.setdefault(alias, info.fn)
 
-
-_export_ops()
 from .ops.pointwise import add, sub, div, subtract, divide, true_divide  # noqa: E402
 from . import random  # noqa: E402
 from .random import *  # noqa: E402,F401,F403
@@ -47,3 +46,4 @@ from ._printing import set_printoptions  # noqa: E402,F401
 from . import cuda, backends, jit, accelerator  # noqa: E402,F401
 from . import nn  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
+_export_ops()    # last: nn/ registers ops too (torch.dropout, torch.celu, ...)

@@ -231,15 +231,25 @@ def result_type(*operands):
             else:
                 zero = d if zero is None else promote_types(zero, d)
         else:
-            d = _wrapped_dtype(o)
+            d = number_dtype(o)
             wrapped = d if wrapped is None else promote_types(wrapped, d)
     return _combine(dim, _combine(zero, wrapped))
+
+
+def astype(arr, np_dtype):
+    """arr.astype(np_dtype), but float16/bfloat16 are reached from wider types through float32,
+    as torch's conversions do (the two roundings can differ from one)."""
+    if arr.dtype == np_dtype:
+        return arr
+    if np_dtype.itemsize == 2 and np_dtype.kind in "fV" and arr.dtype.kind in "fiu" and arr.dtype.itemsize > 4:
+        arr = arr.astype(np.float32)
+    return arr.astype(np_dtype)
 
 
 _PY_KIND = {builtins.bool: "b", builtins.int: "i", builtins.float: "f", builtins.complex: "c"}
 
 
-def _wrapped_dtype(v):
+def number_dtype(v):
     """The dtype a number counts as beside tensors: floats the default dtype, complex the
     default complex, ints int64; NumPy scalars count as the Python number of their kind."""
     kind = _PY_KIND.get(v.__class__)

@@ -80,27 +80,10 @@ class Tensor:
             t.requires_grad = True
         return t
 
-    def __new__(cls, *args, device=None, dtype=None):
+    def __new__(cls, *args, **kwargs):
         """Legacy constructor: torch.Tensor(2, 3), torch.Tensor([1, 2]), torch.Tensor(ndarray)."""
-        check_device(device)
-        dt = D.to_np(dtype) if dtype is not None else D.to_np(D.get_default_dtype())
-        if len(args) == 1 and not isinstance(args[0], int):
-            src = args[0]
-            if isinstance(src, Tensor):
-                return src.type(D.FROM_NP[dt]) if src._data.dtype != dt else src
-            from ._creation import _data_from
-            data = np.array(_data_from(src), dtype=dt)
-        elif all(isinstance(a, int) for a in args):
-            shape = args[0] if len(args) == 1 and isinstance(args[0], tuple) else args
-            data = np.empty(tuple(shape), dt)
-            data[...] = 0
-        elif len(args) == 1 and isinstance(args[0], (tuple, Size)):
-            data = np.zeros(tuple(args[0]), dt)
-        else:
-            raise TypeError(f"new() received an invalid combination of arguments - got {args!r}")
-        t = _new(cls)
-        t._data, t._node, t._rg, t._vc = data, None, False, [0]
-        return t
+        from ._creation import legacy_new
+        return legacy_new(cls, None, args, kwargs, False)
 
     def __init__(self, *args, **kwargs):
         pass
@@ -227,6 +210,8 @@ class Tensor:
     def numpy(self, *, force=False):
         if self._rg and not force:
             raise RuntimeError("Can't call numpy() on Tensor that requires grad. Use tensor.detach().numpy() instead.")
+        if self._data.dtype.kind == "V":     # bfloat16: NumPy has no such dtype, so torch refuses
+            raise TypeError("Got unsupported ScalarType BFloat16")
         return self._data
 
     def __array__(self, dtype=None, copy=None):
@@ -386,8 +371,8 @@ class Tensor:
             if dtype not in rev:
                 raise ValueError(f"invalid type: '{dtype}'")
             dtype = rev[dtype]
-        elif isinstance(dtype, type) and hasattr(dtype, "_legacy_dtype"):
-            dtype = dtype._legacy_dtype
+        elif isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), D.dtype):
+            dtype = dtype.dtype             # torch.FloatTensor and friends
         return self.to(dtype)
 
     def type_as(self, other):

@@ -112,5 +112,23 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     return tuple(result)
 
 
-from .function import Function, FunctionCtx, once_differentiable  # noqa: E402
-from . import function, graph, functional  # noqa: E402,F401
+from .function import Function, FunctionCtx, NestedIOFunction, once_differentiable  # noqa: E402
+from .anomaly_mode import detect_anomaly, set_detect_anomaly, is_anomaly_enabled, \
+    is_anomaly_check_nan_enabled  # noqa: E402
+from .gradcheck import gradcheck, gradgradcheck  # noqa: E402
+from . import function, graph, functional, anomaly_mode  # noqa: E402,F401
+
+
+class _VariableMeta(type):
+    def __instancecheck__(cls, other):
+        return isinstance(other, _tensor_module.Tensor)
+
+
+class Variable(metaclass=_VariableMeta):
+    """Legacy wrapper: Variable(t, requires_grad) is a new leaf sharing t's data; every Tensor is
+    an instance."""
+
+    def __new__(cls, data, requires_grad=False, volatile=False):
+        if not isinstance(data, _tensor_module.Tensor):
+            raise TypeError(f"Variable data has to be a tensor, but got {type(data).__name__}")
+        return data.detach().requires_grad_(requires_grad)

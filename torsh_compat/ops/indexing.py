@@ -154,18 +154,21 @@ _LONG_INT = (_I64, _I32)
 
 # ---- gather / scatter kernels (NumPy) -------------------------------------------------------
 
-def _coords(index, dim):
-    """Fancy-index tuple: for each element of `index`, its own position, with index[...] along dim."""
+def _flat(index, dim, shape):
+    """Positions in a C-ordered array of `shape` that scatter/gather address: index[...] along dim,
+    each element's own position along the other dims."""
     nd = index.ndim
-    out = []
+    step = [1] * nd
+    for d in range(nd - 2, -1, -1):
+        step[d] = step[d + 1] * shape[d + 1]
+    flat = index.astype(np.int64, copy=False) * step[dim] if step[dim] != 1 else \
+        index.astype(np.int64, copy=True)
     for d in range(nd):
-        if d == dim:
-            out.append(index)
-        else:
-            shape = [1] * nd
-            shape[d] = index.shape[d]
-            out.append(np.arange(index.shape[d]).reshape(shape))
-    return tuple(out)
+        if d != dim and index.shape[d] > 1:
+            pos = [1] * nd
+            pos[d] = index.shape[d]
+            flat += (np.arange(index.shape[d]) * step[d]).reshape(pos)
+    return flat
 
 
 def _block(a, shape):
@@ -176,24 +179,30 @@ def _block(a, shape):
 
 
 def _gather_np(x, d, idx):
-    return _nd1(x)[_coords(_nd1(idx), d)].reshape(idx.shape)
+    x1 = np.ascontiguousarray(_nd1(x))
+    return np.take(x1.reshape(-1), _flat(_nd1(idx), d, x1.shape)).reshape(idx.shape)
 
 
 _UFUNC_AT = {"add": np.add.at, "sum": np.add.at, "mean": np.add.at, "multiply": np.multiply.at,
              "prod": np.multiply.at, "amax": np.maximum.at, "amin": np.minimum.at}
 
 
+def _scatter_into(out, d, idx, src, mode):
+    """Write (mode None) or combine src into the C-ordered array `out` at idx along d."""
+    flat = _flat(idx, d, out.shape).reshape(-1)
+    if isinstance(src, np.ndarray):
+        src = _block(_nd1(src), idx.shape).reshape(-1)
+    target = out.reshape(-1)
+    if mode is None:
+        target[flat] = src
+    else:
+        _UFUNC_AT[mode](target, flat, src)
+
+
 def _scatter_np(x, d, idx, src, mode=None):
     """x with src written (mode None) or combined by `mode` at idx along d; src an array or scalar."""
-    out = np.array(_nd1(x), copy=True)
-    i1 = _nd1(idx)
-    key = _coords(i1, d)
-    if isinstance(src, np.ndarray):
-        src = _block(_nd1(src), i1.shape)
-    if mode is None:
-        out[key] = src
-    else:
-        _UFUNC_AT[mode](out, key, src)
+    out = np.array(_nd1(x), copy=True, order="C")
+    _scatter_into(out, d, _nd1(idx), src, mode)
     return out.reshape(x.shape)
 
 
@@ -211,16 +220,14 @@ def _identity(reduce, dt):
 
 
 def _scatter_reduce_np(x, d, idx, src, reduce, include_self):
-    out = np.array(_nd1(x), copy=True)
+    out = np.array(_nd1(x), copy=True, order="C")
     i1 = _nd1(idx)
-    key = _coords(i1, d)
-    s = _block(_nd1(src), i1.shape)
     if not include_self:
-        out[key] = _identity(reduce, out.dtype)
-    _UFUNC_AT[reduce](out, key, s)
+        _scatter_into(out, d, i1, _identity(reduce, out.dtype), None)
+    _scatter_into(out, d, i1, src, reduce)
     if reduce == "mean":
-        count = np.ones(out.shape, np.int64) if include_self else np.zeros(out.shape, np.int64)
-        np.add.at(count, key, 1)
+        count = np.full(out.shape, 1 if include_self else 0, np.int64)
+        _scatter_into(count, d, i1, 1, "add")
         count[count == 0] = 1
         if out.dtype.kind in "iu":
             out = np.floor_divide(out, count).astype(out.dtype)
@@ -2220,7 +2227,7 @@ register(bincount, differentiable=False, samples=S.unary(
 # in-place forms, and torch's top-level in-place functions
 for _name, _fn in (("scatter", scatter), ("scatter_add", scatter_add), ("scatter_reduce", scatter_reduce),
                    ("index_add", index_add), ("index_copy", index_copy), ("index_fill", index_fill),
-                   ("masked_fill", masked_fill), ("masked_scatter", masked_scatter), ("put", put),
+                   ("masked_scatter", masked_scatter), ("put", put),
                    ("lerp", lerp), ("addcmul", addcmul), ("addcdiv", addcdiv), ("tril", tril), ("triu", triu)):
     make_inplace(_name, _fn)
 for _name, _fn, _spec in (
@@ -2228,6 +2235,11 @@ for _name, _fn, _spec in (
         ("clamp_min", clamp_min, S.binary(dtypes=S.NUMERIC)),
         ("clamp_max", clamp_max, S.binary(dtypes=S.NUMERIC)),
         ("nan_to_num", nan_to_num, S.unary(args=lambda nd: [((), {"nan": 1.0})])),
+        ("masked_fill", masked_fill, S.Spec(
+            arity=2, dtypes=S.ALL, shapes=VALUE_PAIRS[:3],
+            call=lambda m, x, v, last: m.Tensor.masked_fill_(x * 1 if x.requires_grad else x.clone(),
+                                                             m.tensor(_mask(_sh(x)[-1:] if last else _sh(x))), v),
+            args=lambda nd: [((False,), {}), ((True,), {})])),
         ("index_put", index_put, S.Spec(arity=2, dtypes=S.ALL, shapes=[((3, 4), (4,)), ((5,), ())],
                                         call=lambda m, x, v, kind, acc: m.index_put_(
                                             x * 1 if x.requires_grad else x.clone(),

@@ -153,6 +153,9 @@ def _sum_np(x, axes, keepdim, int_dtype=_I64):
     return np.add.reduce(x, axes, keepdims=keepdim)
 
 
+_ACC = {_F32: _F64, _F16: _F64}    # dtypes whose sums accumulate in float64
+
+
 def _acc(x):
     """x in the dtype its statistics accumulate in (float64 for float32/float16)."""
     return x.astype(_F64) if x.dtype == _F32 or x.dtype == _F16 else x
@@ -505,8 +508,8 @@ def _moments(input, dim, keepdim, correction, name):
     _check_keepdim(keepdim, name)
     n = _count(x.shape, axes)
     dof = _bmax(0, n - correction)
-    xa = _acc(x)
-    dev = xa - np.add.reduce(xa, axes, keepdims=True) / _bmax(n, 1)
+    acc = _ACC.get(x.dtype, x.dtype)
+    dev = np.subtract(x, np.add.reduce(x, axes, acc, keepdims=True) / _bmax(n, 1), dtype=acc)
     ss = np.add.reduce(dev * dev, axes, keepdims=keepdim)
     if dof <= 0:
         warnings.warn(f"{name.split('_')[0]}(): degrees of freedom is <= 0. Correction should be "
@@ -580,6 +583,9 @@ def _norm_dtype(x, dtype, name):
 
 
 def _vector_norm_np(x, ord, axes, keepdim):
+    if ord == 2 and x.dtype.kind == "f":    # the common case: no abs() pass, squares straight to float64
+        r = np.sqrt(np.add.reduce(np.square(x, dtype=_ACC.get(x.dtype, x.dtype)), axes, keepdims=keepdim))
+        return np.asarray(r).astype(x.dtype, copy=False)
     a = np.abs(x)
     if ord == 2:
         r = np.sqrt(np.add.reduce(np.square(_acc(a)), axes, keepdims=keepdim))
@@ -986,7 +992,12 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if x.ndim == 0:
         return topk_rt(record(x.copy(), TopkBackward0, (input,), (np.zeros((), _I64), 0)),
                        record(np.zeros((), _I64), None, ()))
-    idx = np.take(_argsort(x, d, largest), np.arange(k), d)
+    if 0 < k and 4 * k < n:   # select the k first, then order only them
+        part = np.argpartition(x, n - k if largest else k - 1, axis=d)
+        chosen = np.sort(np.take(part, np.arange(n - k, n) if largest else np.arange(k), d), d)
+        idx = np.take_along_axis(chosen, _argsort(np.take_along_axis(x, chosen, d), d, largest), d)
+    else:
+        idx = np.take(_argsort(x, d, largest), np.arange(k), d)
     return topk_rt(record(np.take_along_axis(x, idx, d), TopkBackward0, (input,), (idx, d)),
                    record(idx, None, ()))
 

@@ -428,8 +428,8 @@ ToCopyBackward = backward_node("ToCopy", lambda g, x, out: g, NONE)   # the engi
 
 
 def _cast(self, dtype):
-    out = self._data.astype(D.to_np(dtype))
-    if out.dtype.kind not in "fc":
+    out = D.astype(self._data, D.to_np(dtype))
+    if not (dtype.is_floating_point or dtype.is_complex):
         return record(out, None, ())
     return record(out, ToCopyBackward, (self,))
 
