@@ -8,3 +8,6 @@ from ._functional.conv import *  # noqa: F401,F403
 from ._functional.pooling import *  # noqa: F401,F403
 from ._functional.norm import *  # noqa: F401,F403
 from ._functional.attention import *  # noqa: F401,F403
+from ._functional.padding import *  # noqa: F401,F403
+from ._functional.vision import *  # noqa: F401,F403
+from ._functional.fold import *  # noqa: F401,F403
