@@ -82,9 +82,20 @@ _LEGACY = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "i
            "complex128": "ComplexDouble"}
 
 
+_C_TYPE = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int",
+           "int32": "int", "int64": "long int", "float16": "c10::Half", "bfloat16": "c10::BFloat16",
+           "float32": "float", "float64": "double", "complex32": "c10::complex<c10::Half>",
+           "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
+
+
 def legacy_name(d):
-    """The scalar-type name torch's kernel errors use ('Float', 'Long', ...)."""
+    """The scalar-type name torch's kernel errors use ('Float', 'Long', ...); d a torch or NumPy dtype."""
     return _LEGACY[d.name]
+
+
+def c_name(d):
+    """The C type name other torch errors use ('float', 'long int', ...); d a torch or NumPy dtype."""
+    return _C_TYPE[d.name]
 
 
 def _by_name(name):

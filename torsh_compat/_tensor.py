@@ -53,7 +53,7 @@ class Tensor:
     __array_ufunc__ = None          # NumPy defers to our reflected operators
     __array_priority__ = 1000
 
-    grad = None
+    _grad = None
     _base = None                    # root tensor when this is a view
     _view_fn = None                 # base -> this view, on ndarrays and Tensors alike
     _hooks = None
@@ -229,6 +229,31 @@ class Tensor:
         return object.__format__(self, spec) if spec else repr(self)
 
     # ---- autograd state -----------------------------------------------------------------
+    @property
+    def grad(self):
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None but got grad of type "
+                                f"{type(value).__name__}")
+            if value._data.shape != self._data.shape:
+                raise RuntimeError(f"attempting to assign a gradient of size '{list(value._data.shape)}' to a "
+                                   f"tensor of size '{list(self._data.shape)}'. Please ensure that the "
+                                   f"gradient and the tensor are the same size")
+            if value._data.dtype != self._data.dtype:
+                raise RuntimeError(f"attempting to assign a gradient with dtype '{D.c_name(value._data.dtype)}' "
+                                   f"to a tensor with grad_dtype '{D.legacy_name(self._data.dtype)}'. The "
+                                   f"gradient must match the tensor's grad_dtype (defaults to the tensor's "
+                                   f"dtype).")
+        self._grad = value
+
+    @grad.deleter
+    def grad(self):
+        self._grad = None
+
     @property
     def requires_grad(self):
         return self._rg
@@ -422,8 +447,8 @@ class Tensor:
 
     # ---- pickling and copying ----------------------------------------------------------
     def __reduce_ex__(self, protocol):
-        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}
-        return (_rebuild, (type(self), np.array(self._data), self._rg, self.grad, state))
+        state = {k: v for k, v in self.__dict__.items() if not k.startswith("_")}   # never .grad: torch drops it
+        return (_rebuild, (type(self), np.array(self._data), self._rg, state))
 
     def __deepcopy__(self, memo):
         if self._node is not None:
@@ -442,11 +467,9 @@ class Tensor:
         return new
 
 
-def _rebuild(cls, data, requires_grad, grad, state):
+def _rebuild(cls, data, requires_grad, state):
     t = _new(cls)
     t._data, t._node, t._rg, t._vc = data, None, requires_grad, [0]
-    if grad is not None:
-        t.grad = grad
     t.__dict__.update(state)
     return t
 

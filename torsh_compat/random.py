@@ -470,13 +470,6 @@ def _normal_values(g, n, dt, mean, std, contiguous):
 
 # ---- dtype checks and messages ------------------------------------------------------------
 
-_SCALAR_NAME = {"bool": "Bool", "uint8": "Byte", "int8": "Char", "int16": "Short", "int32": "Int",
-                "int64": "Long", "float16": "Half", "bfloat16": "BFloat16", "float32": "Float",
-                "float64": "Double", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-_CPP_NAME = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char",
-             "int16": "short int", "int32": "int", "int64": "long int", "float16": "c10::Half",
-             "bfloat16": "c10::BFloat16", "float32": "float", "float64": "double",
-             "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 _DIGITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 53}
 _FMAX = {"float16": 65504.0, "bfloat16": 3.3895313892515355e38, "float32": 3.4028234663852886e38,
          "float64": 1.7976931348623157e308}
@@ -487,7 +480,7 @@ def _tdt(arr):
 
 
 def _not_impl(kernel, dt):
-    return NotImplementedError(f"\"{kernel}\" not implemented for '{_SCALAR_NAME[dt.name]}'")
+    return NotImplementedError(f"\"{kernel}\" not implemented for '{D.legacy_name(dt)}'")
 
 
 def _is_float(dt):
@@ -561,8 +554,8 @@ def _target(shape, dtype, out, device, requires_grad):
     check_device(device)
     if out is not None:
         if dtype is not None and D.as_dtype(dtype) is not out.dtype:
-            raise RuntimeError(f"dtype {_SCALAR_NAME[D.as_dtype(dtype).name]} does not match "
-                               f"dtype of out parameter ({_SCALAR_NAME[out.dtype.name]})")
+            raise RuntimeError(f"dtype {D.legacy_name(D.as_dtype(dtype))} does not match "
+                               f"dtype of out parameter ({D.legacy_name(out.dtype)})")
         _resize(out, shape)
         return out.dtype, out
     dt = D.as_dtype(dtype) if dtype is not None else D.get_default_dtype()
@@ -581,7 +574,7 @@ def _resize(out, shape):
 def _uniform_bounds(dt, lo, hi):
     mx = _FMAX[dt.name]
     mn = -mx
-    cname = _CPP_NAME[dt.name]
+    cname = D.c_name(dt)
     if not mn <= lo <= mx:
         raise RuntimeError(f"from is out of bounds for {cname}")
     if not mn <= hi <= mx:
@@ -591,7 +584,7 @@ def _uniform_bounds(dt, lo, hi):
                            f"from={_g(lo)} > to={_g(hi)}")
     if not hi - lo <= mx:
         raise RuntimeError(f"uniform_ expects to-from <= std::numeric_limits<"
-                           f"{_SCALAR_NAME[dt.name]}>::max(), but found to={_g(hi)} and "
+                           f"{D.legacy_name(dt)}>::max(), but found to={_g(hi)} and "
                            f"from={_g(lo)} which result in to-from to exceed the limit")
 
 
@@ -769,7 +762,7 @@ def _update_to(to, digits):
 
 
 def _check_from_to(dt, frm, to_inc):
-    cname = _CPP_NAME[dt.name]
+    cname = D.c_name(dt)
     if _is_float(dt):
         mx = _FMAX[dt.name]
         mn, digits = -mx, _DIGITS[dt.name]
@@ -1014,7 +1007,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
         raise _not_impl("randperm", dt)
     limit = _RANDPERM_LIMIT.get(dt.name)
     if limit and n > (1 << _DIGITS[dt.name]) + 1:
-        raise RuntimeError(f"n cannot be greater than {limit} for {_SCALAR_NAME[dt.name]} type.")
+        raise RuntimeError(f"n cannot be greater than {limit} for {D.legacy_name(dt)} type.")
     if dt.category == D.INT and n > 0 and n - 1 > np.iinfo(dt.np).max:
         raise RuntimeError(f"value cannot be converted to type {_CTYPE[dt.name]} without overflow")
     _check_rg(dt, requires_grad)
@@ -1147,7 +1140,7 @@ def _exponential_(self, lambd=1.0, *, generator=None):
     if not _is_float(dt):
         raise RuntimeError(f"Exponential distribution is a continuous probability distribution. "
                            f"dtype must be a floating point but you specified "
-                           f"{_SCALAR_NAME[dt.name]}")
+                           f"{D.legacy_name(dt)}")
     check_inplace(self)
     return _store(self, _exponential_values(_gen(generator), self._data.size, self._data.dtype,
                                             lambd), "exponential")
@@ -1179,7 +1172,7 @@ def _cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
     dt = self.dtype
     if not _is_float(dt):
         raise RuntimeError(f"Cauchy distribution is a continuous probability distribution. "
-                           f"dtype must be a floating point but you specified {_CPP_NAME[dt.name]}")
+                           f"dtype must be a floating point but you specified {D.c_name(dt)}")
     check_inplace(self)
     u = _gen(generator)._double(self._data.size)
     t = _dfunc("tan", math.pi * (u - 0.5), self._data.dtype == _F64)
@@ -1208,7 +1201,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
     dt = input.dtype
     if not _is_float(dt):
         raise RuntimeError(f"multinomial only supports floating-point dtypes for input, got: "
-                           f"{_SCALAR_NAME[dt.name]}")
+                           f"{D.legacy_name(dt)}")
     n_sample = int(num_samples)
     if n_sample <= 0:
         raise RuntimeError("cannot sample n_sample <= 0 samples")

@@ -44,7 +44,7 @@ class Parameter(Tensor, metaclass=_ParameterMeta):
 
 
 def _rebuild_parameter(cls, data, requires_grad, state):
-    p = _rebuild(cls, data, False, None, state)
+    p = _rebuild(cls, data, False, state)
     p.requires_grad = requires_grad
     return p
 

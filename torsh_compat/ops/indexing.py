@@ -23,17 +23,7 @@ from .registry import (register, record, backward_node, make_inplace, not_implem
 _I64, _I32, _BOOL = np.dtype(np.int64), np.dtype(np.int32), np.dtype(np.bool_)
 _SCALARS = (bool, int, float, complex, np.number, np.bool_)
 
-# torch's names of dtypes in messages: ScalarType names, and the C types of value conversions
-_TNAME = {np.dtype(k): v for k, v in ((np.bool_, "Bool"), (np.uint8, "Byte"), (np.int8, "Char"),
-                                      (np.int16, "Short"), (np.int32, "Int"), (np.int64, "Long"),
-                                      (np.float16, "Half"), (np.float32, "Float"),
-                                      (np.float64, "Double"), (np.complex64, "ComplexFloat"),
-                                      (np.complex128, "ComplexDouble"))}
-_CNAME = {np.dtype(k): v for k, v in ((np.bool_, "bool"), (np.uint8, "unsigned char"),
-                                      (np.int8, "signed char"), (np.int16, "short"),
-                                      (np.int32, "int"), (np.int64, "long int"),
-                                      (np.float16, "c10::Half"), (np.float32, "float"),
-                                      (np.float64, "double"))}
+# the C types torch names in value-conversion messages
 _CONV_NAME = {np.dtype(k): v for k, v in ((np.uint8, "uint8_t"), (np.int8, "int8_t"),
                                           (np.int16, "int16_t"), (np.int32, "int"),
                                           (np.int64, "int64_t"), (np.float16, "c10::Half"),
@@ -41,7 +31,7 @@ _CONV_NAME = {np.dtype(k): v for k, v in ((np.uint8, "uint8_t"), (np.int8, "int8
 
 
 def _tname(dt):
-    return _TNAME.get(np.dtype(dt), str(dt))
+    return D.legacy_name(np.dtype(dt))
 
 
 # ---- shared helpers -------------------------------------------------------------------------
@@ -766,7 +756,7 @@ def index_put(input, indices, values, accumulate=False):
 def _mask_data(mask, message):
     m = mask._data
     if m.dtype != _BOOL:
-        raise RuntimeError(message.format(_CNAME.get(m.dtype, str(m.dtype)), _tname(m.dtype)))
+        raise RuntimeError(message.format(D.c_name(m.dtype), _tname(m.dtype)))
     return m
 
 
@@ -1111,8 +1101,8 @@ LerpBackward1 = backward_node("LerpBackward1",
 def lerp(input, end, weight, *, out=None):
     x, e = input._data, end._data
     if e.dtype != x.dtype:
-        raise RuntimeError(f"expected dtype {_CNAME.get(x.dtype, x.dtype)} for `end` but got dtype "
-                           f"{_CNAME.get(e.dtype, e.dtype)}")
+        raise RuntimeError(f"expected dtype {D.c_name(x.dtype)} for `end` but got dtype "
+                           f"{D.c_name(e.dtype)}")
     is_t = isinstance(weight, Tensor)
     if x.dtype.kind not in "fc":
         kernel = "lerp_kernel_tensor" if is_t else "lerp_kernel_scalar"
@@ -1121,8 +1111,8 @@ def lerp(input, end, weight, *, out=None):
         w = weight._data
         if w.dtype != x.dtype:
             if w.ndim:
-                raise RuntimeError(f"expected dtype {_CNAME.get(x.dtype, x.dtype)} for `weight` but got "
-                                   f"dtype {_CNAME.get(w.dtype, w.dtype)}")
+                raise RuntimeError(f"expected dtype {D.c_name(x.dtype)} for `weight` but got "
+                                   f"dtype {D.c_name(w.dtype)}")
             w = w.astype(x.dtype)
         _broadcast_shape(x.shape, e.shape, w.shape)
         return _rec(_lerp_np(x, e, w), LerpBackward1, (input, end, weight), keep=(input, end, weight))

@@ -26,22 +26,12 @@ from .registry import (register, record, backward_node, make_inplace, check_inpl
 
 _ndarray = np.ndarray
 
-# torch's two spellings of dtypes in its messages: ScalarType names and C type names.
-_SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-                "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-_C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half",
-           "bfloat16": "c10::BFloat16", "int64": "long int", "int32": "int", "int16": "short int",
-           "int8": "signed char", "uint8": "unsigned char", "bool": "bool",
-           "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
-
-
 def _sn(a):
-    return _SCALAR_NAME.get(a.dtype.name, a.dtype.name)
+    return D.legacy_name(a.dtype)
 
 
 def _cn(a):
-    return _C_NAME.get(a.dtype.name, a.dtype.name)
+    return D.c_name(a.dtype)
 
 
 def _shape_str(shape):

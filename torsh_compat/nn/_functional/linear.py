@@ -6,6 +6,7 @@ The node's class carries the grad_fn name torch shows for the same call (AddmmBa
 """
 import numpy as np
 
+from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import dual as B
@@ -14,17 +15,8 @@ from ...ops.registry import record, register, INPUTS
 
 __all__ = ["linear", "bilinear"]
 
-_SCALAR_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "bfloat16": "BFloat16",
-                "int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
-
-_C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
-           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
-           "bool": "bool"}
-
-
 def _sn(a):
-    return _SCALAR_NAME.get(a.dtype.name, a.dtype.name)
+    return D.legacy_name(a.dtype)
 
 
 def _tensor_arg(x, fn, name, pos, optional=False):
@@ -218,7 +210,7 @@ def bilinear(input1, input2, weight, bias=None):
     dts = [x1.dtype, x2.dtype, w.dtype] + ([b.dtype] if b is not None else [])
     if any(d != w.dtype for d in dts):
         names = ["input1", "input2", "weight", "bias"]
-        got = ", ".join(f"{n}: {_C_NAME.get(d.name, d.name)}" for n, d in zip(names, dts))
+        got = ", ".join(f"{n}: {D.c_name(d)}" for n, d in zip(names, dts))
         raise RuntimeError(f"All tensors must have the same dtype, got {got}")
     if x1.ndim != x2.ndim:
         raise RuntimeError(f"bilinear(): input dimensions do not match: got {x1.ndim} and {x2.ndim}")
