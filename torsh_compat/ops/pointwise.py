@@ -172,9 +172,9 @@ def _subtract(a, b):
 
 sub_t = binary("sub", _subtract, (ONE, lambda g, a, b, out: -g), save=NONE, samples=BIN)
 mul = binary("mul", np.multiply, (lambda g, a, b, out: g * b, lambda g, a, b, out: g * a),
-             samples=S.binary(dtypes=S.ALL), aliases=("multiply",))
+             samples=S.binary(dtypes=S.ALL), aliases=("multiply",), self_reads=(False, False))
 div_t = binary("div", np.true_divide, (lambda g, a, b, out: g / b, lambda g, a, b, out: -g * a / (b * b)),
-               out=FLOAT_OUT, samples=S.binary(dtypes=S.NUMERIC, nonzero=True))
+               out=FLOAT_OUT, samples=S.binary(dtypes=S.NUMERIC, nonzero=True), self_reads=(False, True))
 
 
 def _pow(a, b):

@@ -206,13 +206,17 @@ def _scalar_np(v, dt):
 
 
 def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, method=True,
-           inplace=True, node_name=None, reflected=None, aliases=()):
+           inplace=True, node_name=None, reflected=None, aliases=(), self_reads=(True, True)):
     """Declare an elementwise two-input op with torch's promotion and broadcasting.
 
     grads is a pair (grad_a, grad_b) of formulas (g, a, b, out) -> gradient, so only the
     gradients some input needs are computed. out: 'promote' (result type), 'float'
     (integers promote to the default float, as true division) or 'bool' (comparisons).
+    self_reads: whether grad_a reads a and grad_b reads b (each is assumed to read the other
+    input). An input is version-checked only when a gradient that will run reads it, as torch
+    saves it only then: after `y = h * 2.0`, changing h in place is allowed.
     """
+    a_own, b_own = self_reads
     node_cls = None
     if grads == "not_implemented":
         node_cls = not_implemented_node(name)
@@ -274,21 +278,19 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
             node = _new(node_cls)
             n = input._node if input._base is None else input._grad_node()
             ea = n if n is not None else (input if input._rg else None)
+            vs = (t._vc, 0) if save_out else ()
             if other_t:
                 node.next = (ea, _edge(other))
                 if save_in:
-                    avc, bvc = input._vc, other._vc
-                    vs = (avc, avc[0], bvc, bvc[0])
-                    node.versions = vs + (t._vc, 0) if save_out else vs
-                else:
-                    node.versions = (t._vc, 0) if save_out else None
+                    if other._rg or a_own and input._rg:
+                        vs += (input._vc, input._vc[0])
+                    if input._rg or b_own and other._rg:
+                        vs += (other._vc, other._vc[0])
             else:
                 node.next = (ea, None)
-                if save_in:
-                    avc = input._vc
-                    node.versions = (avc, avc[0], t._vc, 0) if save_out else (avc, avc[0])
-                else:
-                    node.versions = (t._vc, 0) if save_out else None
+                if save_in and a_own:
+                    vs += (input._vc, input._vc[0])
+            node.versions = vs or None
             node.inputs = (input, other)
             node.out = r if save_out else None
             t._node = node
