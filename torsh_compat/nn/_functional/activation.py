@@ -18,8 +18,9 @@ from ... import _dtype as D
 from ..._tensor import Tensor, _wrap_dim
 from ...ops import dual as B
 from ...ops import samples as S
+from ...ops.reduction import vector_norm
 from ...ops.registry import (register, record, backward_node, unary, check_inplace, assign_result,
-                             _snapshot, NONE, INPUTS, OUT, SAME_OUT)
+                             not_implemented_node, _snapshot, NONE, INPUTS, OUT, SAME_OUT)
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu",
            "selu_", "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "hardtanh",
@@ -48,14 +49,22 @@ def _no_bool(x, what):
         raise RuntimeError(f"{what} not supported for {'relu' if what[0] == 'B' else 'hardtanh'}")
 
 
-def _gate(g, cond):
-    """g where cond else 0 (cond: bool ndarray, no gradient)."""
-    return g * B.const(cond, g)
+def _piecewise_backward(node_name):
+    """The node of torch's XBackward op for a piecewise-linear activation: g * factor, with factor
+    a constant per element (a mask or a slope) read from the data. Under create_graph the result
+    depends on g (times factor again) and on the saved tensor with a zero derivative, so
+    gradient penalties see the same graph (and zero second derivatives) as in torch."""
+    def backward(gg, g, through, out, factor):
+        return _piecewise_grad(gg, through, factor, node), B.zeros_like(through)
+    node = backward_node(node_name, backward, INPUTS)
+    node.fit = False
+    return node
 
 
-def _scale(g, factor):
-    """g times a constant array computed from the data."""
-    return g * B.const(factor, g)
+def _piecewise_grad(g, through, factor, node):
+    if B.is_array(g):
+        return g * factor
+    return record(g._data * factor, node, (g, through), (factor,))
 
 
 def _erf_any(a):
@@ -94,8 +103,15 @@ def _relu_forward(x):
     return np.maximum(x, x.dtype.type(0))
 
 
-_relu_op = unary("relu", _relu_forward, lambda g, x, out: _gate(g, B.data(out) > 0), save=OUT,
-             out=SAME_OUT, samples=S.unary(dtypes=S.ALL))
+_ThresholdBackwardBackward = _piecewise_backward("ThresholdBackwardBackward0")
+
+
+def _relu_backward(g, x, out):
+    return _piecewise_grad(g, out, ~(B.data(out) <= 0), _ThresholdBackwardBackward)
+
+
+_relu_op = unary("relu", _relu_forward, _relu_backward, save=OUT, out=SAME_OUT,
+                 samples=S.unary(dtypes=S.ALL))
 relu_ = Tensor.relu_
 
 
@@ -109,12 +125,15 @@ def _hardtanh_forward(x, min_val, max_val):
     return np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
 
 
+_HardtanhBackwardBackward = _piecewise_backward("HardtanhBackwardBackward0")
+
+
 def _hardtanh_backward(g, x, out, min_val, max_val):
-    o = B.data(out)
-    return _gate(g, (o > min_val) & (o < max_val))
+    xd = B.data(x)
+    return _piecewise_grad(g, x, ~((xd <= min_val) | (xd >= max_val)), _HardtanhBackwardBackward)
 
 
-_hardtanh_op = _elementwise("Hardtanh", _hardtanh_forward, _hardtanh_backward, save=OUT)
+_hardtanh_op = _elementwise("Hardtanh", _hardtanh_forward, _hardtanh_backward)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
@@ -138,9 +157,13 @@ def _leaky_forward(x, slope):
     return np.where(x > 0, x, x * x.dtype.type(slope))
 
 
+_LeakyReluBackwardBackward = _piecewise_backward("LeakyReluBackwardBackward0")
+
+
 def _leaky_backward(g, x, out, slope):
     xd = B.data(x)
-    return _scale(g, np.where(xd > 0, xd.dtype.type(1), xd.dtype.type(slope)))
+    factor = np.where(xd > 0, xd.dtype.type(1), xd.dtype.type(slope))
+    return _piecewise_grad(g, x, factor, _LeakyReluBackwardBackward)
 
 
 _leaky_op = _elementwise("LeakyRelu", _leaky_forward, _leaky_backward)
@@ -165,11 +188,14 @@ def threshold(input, threshold, value, inplace=False):
 def _threshold_forward(x, thr, value):
     if x.dtype == np.bool_:
         raise RuntimeError('"threshold_cpu" not implemented for \'Bool\'')
-    return np.where(x > thr, x, np.asarray(value).astype(x.dtype))
+    return np.where(x <= thr, np.asarray(value).astype(x.dtype), x)     # NaN stays NaN
 
 
-_threshold_op = _elementwise("Threshold", _threshold_forward,
-                             lambda g, x, out, thr, value: _gate(g, B.data(x) > thr))
+def _threshold_backward(g, x, out, thr, value):
+    return _piecewise_grad(g, x, ~(B.data(x) <= thr), _ThresholdBackwardBackward)
+
+
+_threshold_op = _elementwise("Threshold", _threshold_forward, _threshold_backward)
 
 
 def _threshold_registered(input, threshold, value):
@@ -195,19 +221,21 @@ def _prelu_weight_view(weight, ndim):
 
 
 def _prelu_backward(g, x, w, out):
+    """x > 0 ? g : w g for the input, x > 0 ? 0 : x g summed to the weight (NaN takes the w side)."""
     xd, wd = B.data(x), B.data(w)
-    neg = xd <= 0
-    wv = _prelu_weight_view(wd, xd.ndim)
-    gx = g * B.const(np.where(neg, wv, xd.dtype.type(1)).astype(xd.dtype, copy=False), g)
+    neg = ~(xd > 0)
     if B.is_array(g):
+        wv = _prelu_weight_view(wd, xd.ndim)
+        gx = g * np.where(neg, wv, xd.dtype.type(1)).astype(xd.dtype, copy=False)
         gw = g * np.where(neg, xd, xd.dtype.type(0))
-    else:
-        gw = g * B.where(B.const(neg, g), x, 0.0)
+    else:       # under create_graph: differentiable in g, x and w
+        c = B.const(neg, g)
+        gx = g * B.where(c, _prelu_weight_view(w, xd.ndim), 1.0)
+        gw = g * B.where(c, x, 0.0)
     if wd.size == 1 or xd.ndim < 2:
-        gw = gw.sum() if B.is_array(gw) else gw.sum()
+        gw = gw.sum()
     else:
-        axes = (0,) + tuple(range(2, xd.ndim))
-        gw = B.sum(gw, axes)
+        gw = B.sum(gw, (0,) + tuple(range(2, xd.ndim)))
     return gx, B.reshape(gw, wd.shape)
 
 
@@ -216,6 +244,9 @@ _PreluNode = backward_node("PreluKernel", _prelu_backward, INPUTS)
 
 def prelu(input, weight):
     x, w = input._data, weight._data
+    if x.dtype != w.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {_legacy(x.dtype)} and "
+                           f"{_legacy(w.dtype)}")
     if w.ndim > 1:
         raise RuntimeError(f"prelu: Expected `weight` to be a scalar or 1D tensor, but got: "
                            f"ndim = {w.ndim}")
@@ -224,12 +255,7 @@ def prelu(input, weight):
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
                            f"numbers = {w.size} and channel size = {channels}.")
     _float_only(x, "prelu_cpu")
-    wv = _prelu_weight_view(w, x.ndim).astype(x.dtype, copy=False)
-    return record(np.where(x > 0, x, wv * x), _PreluNode, (input, weight))
-
-
-def _prelu_call(mod, x, w):
-    return mod.prelu(x, w)
+    return record(np.where(x > 0, x, _prelu_weight_view(w, x.ndim) * x), _PreluNode, (input, weight))
 
 
 register(prelu, node=_PreluNode, samples=S.Spec(
@@ -250,7 +276,7 @@ def _elu_forward(x, alpha, scale, input_scale, kernel="elu_cpu"):
 def _elu_backward(g, x, out, alpha, scale, input_scale):
     xd = B.data(x)
     t = xd.dtype.type
-    pos = xd > 0
+    pos = ~(xd <= 0)        # NaN takes the linear branch, as in torch
     if B.is_array(g):
         with np.errstate(over="ignore"):
             d = np.where(pos, t(scale), t(scale * alpha * input_scale) * np.exp(xd * t(input_scale)))
@@ -293,7 +319,7 @@ def selu_(input):
 
 def _celu(input, alpha=1.0):
     if alpha == 0:
-        raise RuntimeError("ZeroDivisionError")
+        raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
     return _celu_op(input, alpha, 1.0, 1.0 / alpha)
 
 
@@ -305,7 +331,7 @@ register(_celu, name="celu", node=_celu_op, method=False,
 def celu(input, alpha=1.0, inplace=False):
     if inplace:
         if alpha == 0:
-            raise RuntimeError("ZeroDivisionError")
+            raise RuntimeError("ZeroDivisionError: alpha cannot be 0 for CELU")
         return _inplace(_celu_op, input, alpha, 1.0, 1.0 / alpha)
     return _celu(input, alpha)
 
@@ -442,10 +468,20 @@ def _hardsigmoid_forward(x):
     return np.minimum(np.maximum(x + t(3), t(0)), t(6)) / t(6)
 
 
-_hardsigmoid_op = _elementwise(
-    "Hardsigmoid", _hardsigmoid_forward,
-    lambda g, x, out: _scale(g, np.where((B.data(x) > -3) & (B.data(x) < 3),
-                                         B.data(x).dtype.type(1 / 6), B.data(x).dtype.type(0))))
+# torch has no double backward for hardsigmoid: under create_graph the gradient's grad_fn raises.
+_HardsigmoidBackwardBackward = not_implemented_node("hardsigmoid_backward")
+
+
+def _hardsigmoid_backward(g, x, out):
+    xd = B.data(x)
+    t = xd.dtype.type
+    factor = np.where((xd > -3) & (xd < 3), t(1 / 6), t(0))
+    if B.is_array(g):
+        return g * factor
+    return record(g._data * factor, _HardsigmoidBackwardBackward, (g, x))
+
+
+_hardsigmoid_op = _elementwise("Hardsigmoid", _hardsigmoid_forward, _hardsigmoid_backward)
 
 
 def hardsigmoid(input, inplace=False):
@@ -459,13 +495,15 @@ def _hardswish_forward(x):
 
 
 def _hardswish_backward(g, x, out):
+    """0 up to -3 (included), x/3 + 1/2 on (-3, 3), 1 from 3 on (and for NaN), as torch."""
     xd = B.data(x)
     t = xd.dtype.type
-    mid = (xd >= -3) & (xd <= 3)
+    low = xd <= -3
+    mid = ~low & (xd < 3)
     if B.is_array(g):
-        return g * np.where(xd < -3, t(0), np.where(xd <= 3, xd / t(3) + t(0.5), t(1)))
-    slope = B.where(B.const(mid, g), x / 3 + 0.5, B.const((xd > 3).astype(t), g))
-    return g * slope
+        return g * np.where(low, t(0), np.where(mid, xd / t(3) + t(0.5), t(1)))
+    rest = B.const((~low & ~mid).astype(t), g)
+    return g * B.where(B.const(mid, g), x / 3 + 0.5, rest)
 
 
 _hardswish_op = _elementwise("Hardswish", _hardswish_forward, _hardswish_backward)
@@ -492,21 +530,26 @@ def logsigmoid(input):
 
 def _softshrink_forward(x, lambd):
     _float_only(x, "softshrink_check")
+    top = float(np.finfo(x.dtype).max)
+    if not 0 <= lambd <= top:
+        raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
+                           f"{_legacy(x.dtype)}, but found {lambd:g}")
     t = x.dtype.type
     return np.where(x > lambd, x - t(lambd), np.where(x < -lambd, x + t(lambd), t(0)))
 
 
-def _shrink_backward(g, x, out, lambd):
-    xd = B.data(x)
-    return _gate(g, (xd < -lambd) | (xd > lambd) | np.isnan(xd))
+def _shrink_backward(node):
+    def backward(g, x, out, lambd):
+        xd = B.data(x)
+        return _piecewise_grad(g, x, ~((xd >= -lambd) & (xd <= lambd)), node)
+    return backward
 
 
-_softshrink_op = _elementwise("Softshrink", _softshrink_forward, _shrink_backward)
+_softshrink_op = _elementwise("Softshrink", _softshrink_forward,
+                              _shrink_backward(_piecewise_backward("SoftshrinkBackwardBackward0")))
 
 
 def softshrink(input, lambd=0.5):
-    if lambd < 0:
-        raise RuntimeError(f"lambda must be greater or equal to 0, but found to be {lambd}.")
     return _softshrink_op(input, lambd)
 
 
@@ -515,7 +558,8 @@ def _hardshrink_forward(x, lambd):
     return np.where((x >= -lambd) & (x <= lambd), x.dtype.type(0), x)
 
 
-_hardshrink_op = _elementwise("Hardshrink", _hardshrink_forward, _shrink_backward)
+_hardshrink_op = _elementwise("Hardshrink", _hardshrink_forward,
+                              _shrink_backward(_piecewise_backward("HardshrinkBackwardBackward0")))
 
 
 def hardshrink(input, lambd=0.5):
@@ -656,6 +700,8 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
 
 # ---- normalize ----------------------------------------------------------------------------
 
+# Helpers shared with nn/_functional/loss.py (pairwise_distance, triplet_margin_loss).
+
 def _vector_norm_np(x, p, d):
     """||x||_p along axis d (keepdims), accumulated in float64 for float32 input."""
     acc = np.float64 if x.dtype == np.float32 else x.dtype
@@ -694,37 +740,19 @@ def _norm_grad(x, n, p, d):
     return B.where(B.const(np.broadcast_to(zero, xd.shape), x), B.const(np.zeros_like(xd), x), grad)
 
 
-def _normalize_backward(g, x, out, p, d, eps, n):
-    nd = n.astype(B.data(x).dtype, copy=False)
-    denom = np.maximum(nd, nd.dtype.type(eps))
-    if B.is_array(g):
-        s = np.add.reduce(g * x, axis=d, keepdims=True)
-        coef = np.where(nd >= eps, -s / (denom * denom), 0).astype(x.dtype, copy=False)
-        return g / denom + coef * _norm_grad(x, nd, p, d)
-    c_denom = B.const(denom, g)
-    s = B.sum(g * x, d, keepdims=True)
-    coef = -s / (c_denom * c_denom) * B.const((nd >= eps).astype(nd.dtype), g)
-    return g / c_denom + coef * _norm_grad(x, B.const(nd, g), p, d)
-
-
-_NormalizeNode = backward_node("Div", _normalize_backward, INPUTS)
-
-
 def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
-    x = input._data
-    if x.dtype.kind not in "fc":
-        raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_legacy(x.dtype)}")
-    d = _wrap_dim(dim, max(x.ndim, 1))
-    if x.ndim == 0:
-        n = np.abs(x) if p != 0 else (x != 0).astype(x.dtype)
-        d = None
+    """input / max(||input||_p along dim, eps), composed of the ops torch composes it of (vector
+    norm, clamp_min, expand, div), so every derivative order follows their formulas."""
+    denom = vector_norm(input, p, dim, keepdim=True).clamp_min(eps).expand_as(input)
+    res = input / denom
+    if out is None:
+        return res
+    if res.requires_grad:
+        raise RuntimeError("div(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
+    if out._data.shape == res._data.shape:
+        np.copyto(out._data, res._data, casting="same_kind")
     else:
-        n = _vector_norm_np(x, p, d)
-    res = x / np.maximum(n, n.dtype.type(eps))
-    result = record(res, _NormalizeNode, (input,), (p, d, eps, n))
-    if out is not None:
-        out._data = np.ascontiguousarray(res, dtype=out._data.dtype)
-        out._vc[0] += 1
-        return out
-    return result
+        out._data = res._data.astype(out._data.dtype)
+    out._bump()
+    return out

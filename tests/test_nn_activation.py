@@ -1,0 +1,422 @@
+"""Activations (torch.nn.functional forms and modules) against real torch: values, input and
+parameter gradients, second derivatives, in-place forms inside graphs, softmax's implicit dim,
+extra_repr strings and torch's errors."""
+import math
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as tnn
+import torch.nn.functional as TF
+
+import torsh_compat as tc
+import torsh_compat.nn as onn
+import torsh_compat.nn.functional as OF
+
+RTOL, ATOL = 1.3e-6, 1e-5
+R = np.random.default_rng(0)
+
+
+def _np(t):
+    return np.array(t.detach()._data) if isinstance(t, tc.Tensor) else t.detach().numpy()
+
+
+def assert_close(ours, theirs, what, rtol=RTOL, atol=ATOL):
+    assert theirs is not None and ours is not None, f"{what}: {ours!r} vs torch {theirs!r}"
+    assert str(ours.dtype) == str(theirs.dtype), f"{what}: dtype {ours.dtype} != {theirs.dtype}"
+    assert tuple(ours.shape) == tuple(theirs.shape), f"{what}: shape {tuple(ours.shape)} != " \
+                                                     f"{tuple(theirs.shape)}"
+    torch.testing.assert_close(torch.from_numpy(_np(ours)), theirs.detach(), rtol=rtol, atol=atol,
+                               equal_nan=True, msg=lambda m: f"{what}: {m}")
+
+
+def values(shape, dtype=np.float32, scale=3.0):
+    """Random values plus the kinks and boundaries activations care about."""
+    v = np.asarray(R.standard_normal(shape) * scale).astype(dtype)      # 0-d stays an array
+    special = np.array([0.0, -3.0, 3.0, 6.0, -1.0, 1.0, 0.5, -0.5, 20.0, -20.0, 25.0, 90.0, -90.0],
+                       dtype)
+    flat = v.reshape(-1)
+    flat[:min(flat.size, special.size)] = special[:flat.size]
+    return v
+
+
+def run_both(make, x, extra=(), grad=True):
+    """make(F_module, lib, x, *extra) on both libraries; value and gradients of x and extra."""
+    res = []
+    g = R.standard_normal(1).astype(x.dtype)    # placeholder, replaced once the shape is known
+    for lib, F in ((torch, TF), (tc, OF)):
+        xt = lib.from_numpy(x.copy()).requires_grad_(grad)
+        ex = [lib.from_numpy(e.copy()).requires_grad_(grad) for e in extra]
+        out = make(F, lib, xt, *ex)
+        if grad:
+            if g.shape != tuple(out.shape):
+                g = np.random.default_rng(1).standard_normal(tuple(out.shape)).astype(
+                    str(out.dtype).split(".")[-1])
+            out.backward(lib.from_numpy(g.copy()))
+        res.append((out, [xt.grad] + [e.grad for e in ex]))
+    (t_out, t_grads), (o_out, o_grads) = res
+    assert_close(o_out, t_out, "value")
+    if grad:
+        for i, (og, tg) in enumerate(zip(o_grads, t_grads)):
+            assert_close(og, tg, f"grad of input {i}")
+    return o_out, t_out
+
+
+ELEMENTWISE = [
+    ("relu", lambda F, x: F.relu(x)),
+    ("relu6", lambda F, x: F.relu6(x)),
+    ("leaky_relu", lambda F, x: F.leaky_relu(x)),
+    ("leaky_relu_0.2", lambda F, x: F.leaky_relu(x, 0.2)),
+    ("leaky_relu_neg", lambda F, x: F.leaky_relu(x, negative_slope=-0.3)),
+    ("elu", lambda F, x: F.elu(x)),
+    ("elu_0.5", lambda F, x: F.elu(x, alpha=0.5)),
+    ("selu", lambda F, x: F.selu(x)),
+    ("celu", lambda F, x: F.celu(x)),
+    ("celu_2", lambda F, x: F.celu(x, alpha=2.0)),
+    ("gelu", lambda F, x: F.gelu(x)),
+    ("gelu_tanh", lambda F, x: F.gelu(x, approximate="tanh")),
+    ("silu", lambda F, x: F.silu(x)),
+    ("mish", lambda F, x: F.mish(x)),
+    ("softplus", lambda F, x: F.softplus(x)),
+    ("softplus_beta", lambda F, x: F.softplus(x, beta=2.0, threshold=5.0)),
+    ("softplus_small_threshold", lambda F, x: F.softplus(x, 0.5, 1.0)),
+    ("softsign", lambda F, x: F.softsign(x)),
+    ("hardtanh", lambda F, x: F.hardtanh(x)),
+    ("hardtanh_range", lambda F, x: F.hardtanh(x, -2.0, 0.5)),
+    ("hardsigmoid", lambda F, x: F.hardsigmoid(x)),
+    ("hardswish", lambda F, x: F.hardswish(x)),
+    ("sigmoid", lambda F, x: F.sigmoid(x)),
+    ("tanh", lambda F, x: F.tanh(x)),
+    ("logsigmoid", lambda F, x: F.logsigmoid(x)),
+    ("tanhshrink", lambda F, x: F.tanhshrink(x)),
+    ("softshrink", lambda F, x: F.softshrink(x)),
+    ("softshrink_1", lambda F, x: F.softshrink(x, 1.0)),
+    ("hardshrink", lambda F, x: F.hardshrink(x)),
+    ("hardshrink_1", lambda F, x: F.hardshrink(x, lambd=1.0)),
+    ("threshold", lambda F, x: F.threshold(x, 0.5, -2.0)),
+    ("glu", lambda F, x: F.glu(x)),
+    ("glu_dim0", lambda F, x: F.glu(x, 0)),
+    ("softmax", lambda F, x: F.softmax(x, dim=-1)),
+    ("softmax_0", lambda F, x: F.softmax(x, 0)),
+    ("log_softmax", lambda F, x: F.log_softmax(x, -1)),
+    ("log_softmax_0", lambda F, x: F.log_softmax(x, dim=0)),
+    ("softmin", lambda F, x: F.softmin(x, 1)),
+    ("normalize", lambda F, x: F.normalize(x)),
+    ("normalize_p1_dim0", lambda F, x: F.normalize(x, p=1, dim=0)),
+    ("normalize_p3", lambda F, x: F.normalize(x, 3.0, -1)),
+    ("normalize_inf", lambda F, x: F.normalize(x, float("inf"), 1)),
+    ("normalize_eps", lambda F, x: F.normalize(x, eps=10.0)),
+]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("shape", [(4, 6), (2, 4, 3), (6, 2, 2, 2)], ids=str)
+@pytest.mark.parametrize("name,fn", ELEMENTWISE, ids=[n for n, _ in ELEMENTWISE])
+def test_functional(name, fn, shape, dtype):
+    if name == "glu" and shape[-1] % 2:     # torch refuses to halve an odd dim
+        x = values(shape, dtype)
+        _same_error(lambda lib, F: fn(F, lib.from_numpy(x.copy())))
+        return
+    run_both(lambda F, lib, x: fn(F, x), values(shape, dtype))
+
+
+@pytest.mark.parametrize("name,fn", [e for e in ELEMENTWISE if not e[0].startswith(("glu", "soft",
+                                                                                    "log_soft"))
+                                      and "normalize" not in e[0]],
+                         ids=lambda v: v if isinstance(v, str) else "")
+def test_functional_0d_and_empty(name, fn):
+    run_both(lambda F, lib, x: fn(F, x), np.array(0.7, np.float32))
+    run_both(lambda F, lib, x: fn(F, x), np.zeros((0, 3), np.float32))
+
+
+def test_softmax_family_0d_1d():
+    for fn in ("softmax", "log_softmax", "softmin"):
+        run_both(lambda F, lib, x: getattr(F, fn)(x, 0), np.array(0.7, np.float32))
+        run_both(lambda F, lib, x: getattr(F, fn)(x, -1), values((7,)))
+    run_both(lambda F, lib, x: F.normalize(x, dim=0), values((7,)))
+
+
+@pytest.mark.parametrize("name,fn", ELEMENTWISE, ids=[n for n, _ in ELEMENTWISE])
+def test_second_derivative(name, fn):
+    """create_graph through the activation (gradient penalties): d/dx of sum(g(x)^2)."""
+    x = (R.standard_normal((4, 6)) * 2).astype(np.float64)
+    res = []
+    for lib, F in ((torch, TF), (tc, OF)):
+        xt = lib.from_numpy(x.copy()).requires_grad_(True)
+        y = fn(F, xt)
+        w = lib.from_numpy(np.linspace(-1, 1, y.numel()).reshape(tuple(y.shape)))
+        (g,) = lib.autograd.grad((y * w).sum(), xt, create_graph=True)
+        try:
+            (g * g).sum().backward()
+        except RuntimeError as e:      # hardsigmoid: torch has no double backward
+            res.append(e)
+            continue
+        res.append((g, xt.grad))
+    if isinstance(res[0], Exception):
+        assert isinstance(res[1], Exception) and str(res[1]) == str(res[0]), res
+        return
+    assert not isinstance(res[1], Exception), res[1]
+    assert_close(res[1][0], res[0][0], f"{name} first derivative", 1e-7, 1e-7)
+    if res[0][1] is None:
+        assert res[1][1] is None or not np.any(_np(res[1][1]))
+    else:
+        assert_close(res[1][1], res[0][1], f"{name} second derivative", 1e-7, 1e-7)
+
+
+def test_prelu_functional():
+    for shape, wn in (((4, 6), 1), ((4, 6), 6), ((2, 3, 4), 3), ((2, 3, 2, 2), 3), ((5,), 1),
+                      ((), 1)):
+        w = R.uniform(-0.5, 0.5, wn).astype(np.float32)
+        run_both(lambda F, lib, x, wt: F.prelu(x, wt), values(shape), (w,))
+    run_both(lambda F, lib, x, wt: F.prelu(x, wt), values((4, 6)), (np.array(0.3, np.float32),))
+
+
+def test_softmax_large_inputs_are_stable_and_sum_to_one():
+    x = values((3, 5)) * 100
+    out, _ = run_both(lambda F, lib, x: F.softmax(x, 1), x)
+    np.testing.assert_allclose(_np(out).sum(1), 1.0, rtol=1e-6)
+    out, _ = run_both(lambda F, lib, x: F.log_softmax(x, 1), x)
+    assert np.isfinite(_np(out)).all()
+
+
+def test_softmax_is_one_node_with_torch_names():
+    x = tc.randn(3, 4, requires_grad=True)
+    for fn, name in ((OF.softmax, "SoftmaxBackward0"), (OF.log_softmax, "LogSoftmaxBackward0")):
+        y = fn(x, 1)
+        assert y.grad_fn.name() == name
+        assert y.grad_fn.next_functions[0][0].name() == "torch::autograd::AccumulateGrad"
+    assert OF.relu(x).grad_fn.name() == "ReluBackward0"
+    assert OF.gelu(x).grad_fn.name() == "GeluBackward0"
+    assert OF.prelu(x, tc.ones(1)).grad_fn.name() == "PreluKernelBackward0"
+
+
+@pytest.mark.parametrize("ndim", [0, 1, 2, 3, 4])
+@pytest.mark.parametrize("fn", ["softmax", "log_softmax", "softmin"])
+def test_softmax_implicit_dim_warns_and_picks_torchs_legacy_dim(fn, ndim):
+    x = values((2, 3, 4, 5)[:ndim])
+    with pytest.warns(UserWarning, match=f"Implicit dimension choice for {fn} has been deprecated"):
+        ours = getattr(OF, fn)(tc.from_numpy(x.copy()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = getattr(TF, fn)(torch.from_numpy(x.copy()))
+    assert_close(ours, theirs, "implicit dim")
+
+
+def test_softmax_dtype_argument_and_half():
+    x = values((3, 4))
+    for dt_o, dt_t in ((tc.float64, torch.float64), (tc.float32, torch.float32)):
+        run_both(lambda F, lib, x: F.softmax(x, 1, dtype=dt_o if lib is tc else dt_t), x)
+        run_both(lambda F, lib, x: F.log_softmax(x, 0, dtype=dt_o if lib is tc else dt_t), x)
+    xi = R.integers(-3, 3, (3, 4))
+    ours = OF.softmax(tc.from_numpy(xi.copy()), 1, dtype=tc.float32)
+    theirs = TF.softmax(torch.from_numpy(xi.copy()), 1, dtype=torch.float32)
+    assert_close(ours, theirs, "int input with dtype")
+    xh = values((3, 4), np.float16)
+    assert_close(OF.softmax(tc.from_numpy(xh.copy()), 1), TF.softmax(torch.from_numpy(xh), 1),
+                 "half", 1e-3, 1e-3)
+
+
+@pytest.mark.parametrize("name,call", [
+    ("relu", lambda F, x: F.relu(x, inplace=True)),
+    ("relu_", lambda F, x: F.relu_(x)),
+    ("relu_method", lambda F, x: x.relu_()),
+    ("relu6", lambda F, x: F.relu6(x, True)),
+    ("leaky_relu", lambda F, x: F.leaky_relu(x, 0.2, inplace=True)),
+    ("leaky_relu_", lambda F, x: F.leaky_relu_(x, 0.2)),
+    ("elu", lambda F, x: F.elu(x, 0.7, True)),
+    ("elu_", lambda F, x: F.elu_(x)),
+    ("selu", lambda F, x: F.selu(x, True)),
+    ("selu_", lambda F, x: F.selu_(x)),
+    ("celu", lambda F, x: F.celu(x, 0.5, True)),
+    ("celu_", lambda F, x: F.celu_(x)),
+    ("silu", lambda F, x: F.silu(x, inplace=True)),
+    ("mish", lambda F, x: F.mish(x, inplace=True)),
+    ("hardtanh", lambda F, x: F.hardtanh(x, -0.5, 0.5, True)),
+    ("hardtanh_", lambda F, x: F.hardtanh_(x)),
+    ("hardsigmoid", lambda F, x: F.hardsigmoid(x, True)),
+    ("hardswish", lambda F, x: F.hardswish(x, True)),
+    ("threshold", lambda F, x: F.threshold(x, 0.1, 5.0, True)),
+    ("threshold_", lambda F, x: F.threshold_(x, 0.1, 5.0)),
+])
+def test_inplace_on_non_leaf(name, call):
+    """In a graph: h = x * 2 + 1; act_(h); loss uses h; gradients reach x as in torch."""
+    x = values((4, 5))
+    res = []
+    for lib, F in ((torch, TF), (tc, OF)):
+        xt = lib.from_numpy(x.copy()).requires_grad_(True)
+        h = xt * 2 + 1
+        out = call(F, h)
+        assert out is h, "the in-place form returns its input"
+        (h * lib.from_numpy(np.arange(20, dtype=np.float32).reshape(4, 5))).sum().backward()
+        res.append((h, xt.grad))
+    assert_close(res[1][0], res[0][0], f"{name} value")
+    assert_close(res[1][1], res[0][1], f"{name} grad")
+
+
+def test_inplace_on_leaf_that_requires_grad_is_refused():
+    for lib, F in ((torch, TF), (tc, OF)):
+        x = lib.randn(3, requires_grad=True)
+        for call in (lambda: F.relu(x, inplace=True), lambda: F.leaky_relu_(x),
+                     lambda: F.elu(x, inplace=True)):
+            with pytest.raises(RuntimeError, match="leaf Variable that requires grad"):
+                call()
+
+
+def test_inplace_on_view_updates_base_graph():
+    x = values((4, 6))
+    res = []
+    for lib, F in ((torch, TF), (tc, OF)):
+        xt = lib.from_numpy(x.copy()).requires_grad_(True)
+        h = xt * 3
+        F.leaky_relu(h[:, 1:4], 0.1, inplace=True)
+        (h * h).sum().backward()
+        res.append((h, xt.grad))
+    assert_close(res[1][0], res[0][0], "value")
+    assert_close(res[1][1], res[0][1], "grad")
+
+
+def test_integer_and_bool_inputs():
+    xi = np.array([[1, -2, 3], [0, 5, -1]])
+    for fn in ("relu", "relu6", "hardtanh"):
+        assert_close(getattr(OF, fn)(tc.from_numpy(xi.copy())),
+                     getattr(TF, fn)(torch.from_numpy(xi.copy())), fn)
+    assert_close(OF.threshold(tc.from_numpy(xi.copy()), 1, 7),
+                 TF.threshold(torch.from_numpy(xi.copy()), 1, 7), "threshold")
+    for fn in ("softsign", "tanhshrink", "sigmoid", "tanh"):
+        assert_close(getattr(OF, fn)(tc.from_numpy(xi.copy())),
+                     getattr(TF, fn)(torch.from_numpy(xi.copy())), fn)
+    for fn in ("leaky_relu", "elu", "selu", "celu", "gelu", "silu", "mish", "softplus",
+               "hardsigmoid", "hardswish", "logsigmoid", "softshrink", "hardshrink"):
+        with pytest.raises(NotImplementedError, match="not implemented for 'Long'"):
+            getattr(OF, fn)(tc.from_numpy(xi.copy()))
+        with pytest.raises(NotImplementedError):
+            getattr(TF, fn)(torch.from_numpy(xi.copy()))
+    for lib, F in ((torch, TF), (tc, OF)):
+        with pytest.raises(NotImplementedError, match="softmax_lastdim_kernel_impl"):
+            F.softmax(lib.from_numpy(xi.copy()), 1)
+        with pytest.raises(RuntimeError, match="Boolean inputs not supported for relu"):
+            F.relu(lib.ones(2, dtype=lib.bool))
+
+
+def _same_error(call):
+    with pytest.raises(Exception) as te:
+        call(torch, TF)
+    with pytest.raises(type(te.value)) as oe:
+        call(tc, OF)
+    assert str(oe.value) == str(te.value)
+
+
+def test_errors_as_torch():
+    _same_error(lambda lib, F: F.glu(lib.randn(3, 5)))
+    _same_error(lambda lib, F: F.glu(lib.tensor(1.0)))
+    _same_error(lambda lib, F: F.glu(lib.randn(3, 4), dim=2))
+    _same_error(lambda lib, F: F.softmax(lib.randn(3, 4), dim=2))
+    _same_error(lambda lib, F: F.hardtanh(lib.randn(3), 2.0, 1.0))
+    _same_error(lambda lib, F: F.gelu(lib.randn(3), approximate="fast"))
+    _same_error(lambda lib, F: F.prelu(lib.randn(4, 6), lib.ones(5)))
+    _same_error(lambda lib, F: F.prelu(lib.randn(6), lib.ones(6)))
+    _same_error(lambda lib, F: F.prelu(lib.randn(4, 6), lib.ones(1, 6)))
+    _same_error(lambda lib, F: F.softshrink(lib.randn(3), -0.5))
+    _same_error(lambda lib, F: F.normalize(lib.ones(3, dtype=lib.int64), dim=0))
+    _same_error(lambda lib, F: F.normalize(lib.ones(3)))
+
+
+# ---- modules ------------------------------------------------------------------------------
+
+MODULES = [
+    ("ReLU", (), {}), ("ReLU", (True,), {}), ("ReLU6", (), {}), ("ReLU6", (), {"inplace": True}),
+    ("LeakyReLU", (), {}), ("LeakyReLU", (0.2, True), {}), ("ELU", (), {}),
+    ("ELU", (0.5,), {"inplace": True}), ("SELU", (), {}), ("SELU", (True,), {}), ("CELU", (1.5,), {}),
+    ("GELU", (), {}), ("GELU", ("tanh",), {}), ("SiLU", (), {}), ("SiLU", (True,), {}),
+    ("Mish", (), {}), ("Softplus", (), {}), ("Softplus", (2, 10), {}), ("Softsign", (), {}),
+    ("Hardtanh", (), {}), ("Hardtanh", (-2.0, 3.0), {}), ("Hardtanh", (-2, 3, True), {}),
+    ("Hardsigmoid", (), {}), ("Hardswish", (), {}), ("Sigmoid", (), {}), ("Tanh", (), {}),
+    ("LogSigmoid", (), {}), ("Tanhshrink", (), {}), ("Softshrink", (), {}), ("Softshrink", (1.0,), {}),
+    ("Hardshrink", (), {}), ("Hardshrink", (0.3,), {}), ("Threshold", (0.1, 20), {}),
+    ("Threshold", (0.1, 20.0, True), {}), ("GLU", (), {}), ("GLU", (1,), {}), ("Softmax", (1,), {}),
+    ("Softmax", (), {"dim": -1}), ("LogSoftmax", (1,), {}), ("Softmin", (0,), {}),
+    ("Softmax2d", (), {}), ("PReLU", (), {}), ("PReLU", (4,), {}), ("PReLU", (4, 0.1), {}),
+]
+
+
+def _build(lib_nn, name, args, kwargs):
+    return getattr(lib_nn, name)(*args, **kwargs)
+
+
+@pytest.mark.parametrize("name,args,kwargs", MODULES, ids=lambda v: str(v))
+def test_module_matches_torch(name, args, kwargs):
+    theirs = _build(tnn, name, args, kwargs)
+    ours = _build(onn, name, args, kwargs)
+    assert repr(ours) == repr(theirs)
+    assert list(ours.state_dict()) == list(theirs.state_dict())
+    ours.load_state_dict({k: tc.from_numpy(v.detach().numpy().copy())
+                          for k, v in theirs.state_dict().items()})
+    x = values((2, 4, 6, 2))
+    rng = np.random.default_rng(3)
+    outs = []
+    for lib, mod in ((torch, theirs), (tc, ours)):
+        xt = lib.from_numpy(x.copy()).requires_grad_(True)
+        h = xt * 1.5            # a non-leaf, so inplace=True modules can run
+        y = mod(h)
+        g = rng.standard_normal(tuple(y.shape)).astype(np.float32) if not outs else outs[0][3]
+        y.backward(lib.from_numpy(g.copy()))
+        outs.append((y, xt.grad, [p.grad for p in mod.parameters()], g))
+    (ty, tgx, tgp, _), (oy, ogx, ogp, _) = outs
+    assert_close(oy, ty, f"{name} output")
+    assert_close(ogx, tgx, f"{name} input grad")
+    for i, (a, b) in enumerate(zip(ogp, tgp)):
+        assert_close(a, b, f"{name} parameter {i} grad")
+
+
+def test_module_train_and_eval_agree():
+    for m_t, m_o in ((tnn.GELU(), onn.GELU()), (tnn.PReLU(3), onn.PReLU(3))):
+        x = values((2, 3, 4))
+        for mode in ("train", "eval"):
+            getattr(m_t, mode)()
+            getattr(m_o, mode)()
+            assert_close(m_o(tc.from_numpy(x.copy())), m_t(torch.from_numpy(x.copy())), mode)
+
+
+def test_prelu_parameter():
+    m = onn.PReLU(5, init=0.1, dtype=tc.float64)
+    t = tnn.PReLU(5, init=0.1, dtype=torch.float64)
+    assert isinstance(m.weight, onn.Parameter)
+    assert_close(m.weight, t.weight, "init")
+    assert [n for n, _ in m.named_parameters()] == ["weight"]
+    assert m.num_parameters == 5 and m.init == 0.1
+
+
+def test_hardtanh_constructor_checks_and_deprecated_names():
+    for lib_nn in (tnn, onn):
+        with pytest.raises(AssertionError, match=r"max_val \(1.0\) must be greater than min_val"):
+            lib_nn.Hardtanh(1.0, 1.0)
+        with pytest.warns(FutureWarning, match="min_value"):
+            m = lib_nn.Hardtanh(min_value=-3.0)
+        assert m.min_val == -3.0
+    with pytest.raises(ValueError, match="Softmax2d: expected input to be 3D or 4D, got 2D"):
+        onn.Softmax2d()(tc.randn(2, 3))
+
+
+@pytest.mark.parametrize("name,fn", [("Softmax", "softmax"), ("LogSoftmax", "log_softmax"),
+                                     ("Softmin", "softmin")])
+def test_softmax_module_without_dim_warns(name, fn):
+    x = values((2, 3))      # 2-D: the legacy choice is dim 1
+    with pytest.warns(UserWarning, match=f"Implicit dimension choice for {fn} has"):
+        ours = getattr(onn, name)()(tc.from_numpy(x.copy()))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        theirs = getattr(tnn, name)()(torch.from_numpy(x.copy()))
+    assert_close(ours, theirs, "implicit dim")
+
+
+def test_registered_ops_are_top_level_as_in_torch():
+    """torch.relu/selu/celu/prelu/hardshrink/threshold/softmax/log_softmax and the methods."""
+    x = values((3, 4))
+    for name, args in (("relu", ()), ("selu", ()), ("celu", (0.5,)), ("hardshrink", (0.3,)),
+                       ("threshold", (0.1, 2.0)), ("softmax", (1,)), ("log_softmax", (0,))):
+        assert hasattr(tc, name), f"torsh_compat.{name} is missing"
+        assert_close(getattr(tc, name)(tc.from_numpy(x.copy()), *args),
+                     getattr(torch, name)(torch.from_numpy(x.copy()), *args), name)
+    assert_close(tc.from_numpy(x.copy()).softmax(1), torch.from_numpy(x.copy()).softmax(1), "method")
+    assert_close(tc.from_numpy(x.copy()).relu(), torch.from_numpy(x.copy()).relu(), "method")
