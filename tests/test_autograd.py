@@ -1553,8 +1553,6 @@ def test_binary_saves_what_its_gradients_read(op):
     (raises_both if expect_error[op] else both)(f, arr(3), arr(3))
 
 
-@pytest.mark.xfail(strict=True, reason="registry.py: CopySlices.name() is 'torch::autograd::CopySlices'; "
-                                       "_tensor.py: a view rebuilt after its base changed is AsStridedBackward0")
 def test_inplace_view_node_names():
     def f(lib, x):
         h = x * 1.0
@@ -1566,8 +1564,6 @@ def test_inplace_view_node_names():
     both(f, arr(4))
 
 
-@pytest.mark.xfail(strict=True, reason="shape.py: view/select/slice/index nodes read only x.shape and must be "
-                                       "declared save=NONE, so writing into the base later is allowed")
 def test_read_slice_then_write_it_back():
     def f(lib, x, w):
         h = x * w

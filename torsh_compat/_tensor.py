@@ -296,7 +296,9 @@ class Tensor:
         base = self._base
         if base is not None and self.__dict__.get("_view_ver") != self._vc[0] and base._rg:
             with _Enabled():
-                self._node = self._view_fn(base)._node
+                node = self._view_fn(base)._node
+            node.__class__ = _as_strided_class(node.__class__)
+            self._node = node
             self._rg = True
             self.__dict__["_view_ver"] = self._vc[0]
         return self._node
@@ -465,6 +467,17 @@ class Tensor:
                 continue
             new.__dict__[k] = copy.deepcopy(v, memo)
         return new
+
+
+_AS_STRIDED = {}
+
+
+def _as_strided_class(cls):
+    """The class of a view node rebuilt after an in-place change of its base: the same formula,
+    under the name torch gives it (AsStridedBackward0)."""
+    if cls not in _AS_STRIDED:
+        _AS_STRIDED[cls] = type("AsStridedBackward0", (cls,), {"__slots__": ()})
+    return _AS_STRIDED[cls]
 
 
 def _rebuild(cls, data, requires_grad, state):

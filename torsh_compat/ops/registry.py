@@ -458,6 +458,9 @@ class CopySlices(Node):
     __slots__ = ()
     save = NONE
 
+    def name(self):
+        return "torch::autograd::CopySlices"
+
     def apply(self, g, tensor_mode):
         view_fn, op_node = self.args
         # Under create_graph the region's gradients are computed as constants (no double backward).

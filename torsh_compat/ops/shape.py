@@ -267,9 +267,9 @@ def _index_backward(g, shape, key):
     return record(z, IndexBackwardBackward, (g,), (shape, key))
 
 
-SelectBackward = backward_node("Select", lambda g, x, out, key: _scatter_back(g, x, key), INPUTS)
-SliceBackward = backward_node("Slice", lambda g, x, out, key: _scatter_back(g, x, key), INPUTS)
-IndexBackward = backward_node("Index", lambda g, x, out, key: _scatter_back(g, x, key), INPUTS)
+SelectBackward = backward_node("Select", lambda g, x, out, key: _scatter_back(g, x, key), NONE)
+SliceBackward = backward_node("Slice", lambda g, x, out, key: _scatter_back(g, x, key), NONE)
+IndexBackward = backward_node("Index", lambda g, x, out, key: _scatter_back(g, x, key), NONE)
 
 
 def narrow(input, dim, start, length):
