@@ -1,2 +1,437 @@
-"""(being written)"""
-__all__ = []
+"""Convolutions (F.conv1d/2d/3d, F.conv_transpose1d/2d/3d), as im2col over strided views plus
+one batched GEMM per call.
+
+Three bilinear kernels share one geometry (stride, padding, dilation, groups, input and kernel
+sizes of the underlying convolution): conv(x, w), its adjoint in x, convT(g, w) (the transposed
+convolution, i.e. the input gradient), and its adjoint in w, wgrad(x, g). Each one's gradients
+are the other two, so the backward node calls these same ops on Tensors under create_graph and
+every order of derivative comes from this one table:
+
+    conv(x, w):   dx = convT(g, w)   dw = wgrad(x, g)
+    convT(y, w):  dy = conv(g, w)    dw = wgrad(g, y)
+    wgrad(x, y):  dx = convT(y, g)   dy = conv(x, g)
+"""
+import warnings
+
+import numpy as np
+
+from ..._tensor import Tensor
+from ...autograd.graph import Node, node_class
+from ...ops import dual as B
+from ...ops import samples as S
+from ...ops.registry import record, record_view, register, INPUTS, NONE
+
+__all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
+
+_as_strided = np.lib.stride_tricks.as_strided
+_C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int64": "long int",
+           "int32": "int", "int16": "short int", "int8": "signed char", "uint8": "unsigned char",
+           "bool": "bool"}
+_SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
+           "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+_LEGACY = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
+           "int64": "torch.LongTensor", "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
+           "int8": "torch.CharTensor", "uint8": "torch.ByteTensor", "bool": "torch.BoolTensor"}
+
+
+class Geom:
+    """The underlying convolution: x (N, C, *size) -> y (N, O, *out) with kernel (O, C/groups, *ksize)."""
+    __slots__ = ("stride", "padding", "dilation", "groups", "size", "ksize", "out")
+
+    def __init__(self, stride, padding, dilation, groups, size, ksize):
+        self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
+        self.size, self.ksize = tuple(size), tuple(ksize)
+        self.out = tuple((n + 2 * p - d * (k - 1) - 1) // s + 1
+                         for n, p, d, k, s in zip(size, padding, dilation, ksize, stride))
+
+
+# ---- ndarray kernels ------------------------------------------------------------------------
+
+def _compute_dtype(a):
+    """Half types multiply in float32 (torch's CPU kernels accumulate in float)."""
+    return np.float32 if a.dtype.kind == "f" and a.dtype.itemsize < 4 else None
+
+
+def _padded(x, padding):
+    """x with `padding` zeros on both sides of each spatial dim."""
+    if not any(padding):
+        return x
+    nsp = len(padding)
+    shape = x.shape[:2] + tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
+    xp = np.zeros(shape, x.dtype)
+    xp[(slice(None), slice(None)) + tuple(slice(p, p + n) for n, p in zip(x.shape[2:], padding))] = x
+    return xp if nsp else x
+
+
+def im2col(x, geom):
+    """(N, C, *size) -> columns (N, C * prod(ksize), L): one copy out of a strided window view."""
+    xp = _padded(x, geom.padding)
+    n, c = xp.shape[:2]
+    st = xp.strides
+    view = _as_strided(xp, shape=(n, c) + geom.ksize + geom.out,
+                       strides=st[:2] + tuple(s * d for s, d in zip(st[2:], geom.dilation))
+                       + tuple(s * k for s, k in zip(st[2:], geom.stride)), writeable=False)
+    return view.reshape(n, c * int(np.prod(geom.ksize)), int(np.prod(geom.out)))
+
+
+def col2im(cols, geom):
+    """The adjoint of im2col: columns (N, C * prod(ksize), L) summed back into (N, C, *size).
+    One strided slice-add per kernel offset."""
+    n = cols.shape[0]
+    c = cols.shape[1] // int(np.prod(geom.ksize))
+    cols = cols.reshape((n, c) + geom.ksize + geom.out)
+    pad = geom.padding
+    xp = np.zeros((n, c) + tuple(s + 2 * p for s, p in zip(geom.size, pad)), cols.dtype)
+    lead = (slice(None), slice(None))
+    for k in np.ndindex(*geom.ksize):
+        region = tuple(slice(ki * d, ki * d + s * (o - 1) + 1, s)
+                       for ki, d, s, o in zip(k, geom.dilation, geom.stride, geom.out))
+        xp[lead + region] += cols[lead + k]
+    if not any(pad):
+        return xp
+    return xp[lead + tuple(slice(p, p + s) for s, p in zip(geom.size, pad))]
+
+
+def _groups_view(w, groups):
+    """(O, Cg, *k) -> (G, O/G, Cg*prod(k))."""
+    return w.reshape(groups, w.shape[0] // groups, -1)
+
+
+def conv_data(x, w, geom):
+    """y = conv(x, w): (N, C, *size) x (O, C/G, *k) -> (N, O, *out)."""
+    cd = _compute_dtype(x)
+    if cd is not None:
+        return conv_data(x.astype(cd), w.astype(cd), geom).astype(x.dtype)
+    n, g = x.shape[0], geom.groups
+    cols = im2col(x, geom)
+    cols = cols.reshape(n, g, cols.shape[1] // g, cols.shape[2])
+    y = np.matmul(_groups_view(w, g), cols)
+    return y.reshape((n, w.shape[0]) + geom.out)
+
+
+def convT_data(y, w, geom):
+    """The transposed convolution, adjoint of conv in x: (N, O, *out) x (O, C/G, *k) -> (N, C, *size)."""
+    cd = _compute_dtype(y)
+    if cd is not None:
+        return convT_data(y.astype(cd), w.astype(cd), geom).astype(y.dtype)
+    n, g = y.shape[0], geom.groups
+    wg = _groups_view(w, g)
+    cols = np.matmul(wg.transpose(0, 2, 1), y.reshape(n, g, wg.shape[1], -1))
+    return col2im(cols.reshape(n, -1, cols.shape[-1]), geom)
+
+
+def wgrad_data(x, y, geom):
+    """The adjoint of conv in w: (N, C, *size) x (N, O, *out) -> (O, C/G, *k)."""
+    cd = _compute_dtype(x)
+    if cd is not None:
+        return wgrad_data(x.astype(cd), y.astype(cd), geom).astype(x.dtype)
+    n, g = x.shape[0], geom.groups
+    cols = im2col(x, geom)
+    cols = cols.reshape(n, g, cols.shape[1] // g, cols.shape[2])
+    o = y.shape[1]
+    yg = y.reshape(n, g, o // g, -1)
+    if n == 1:
+        w = np.matmul(yg[0], cols[0].transpose(0, 2, 1))
+    else:   # one GEMM per group over the whole batch: (O/G, N*L) @ (N*L, Cg*k)
+        w = np.matmul(yg.transpose(1, 2, 0, 3).reshape(g, o // g, -1),
+                      cols.transpose(1, 0, 3, 2).reshape(g, -1, cols.shape[2]))
+    return w.reshape((o, x.shape[1] // g) + geom.ksize)
+
+
+def _bias_grad(g):
+    """g summed over batch and spatial dims; float32 partial sums in float64 as torch sums accurately."""
+    g3 = g.reshape(g.shape[0], g.shape[1], -1)
+    if g.dtype == np.float32:
+        return np.add.reduce(g3, axis=(0, 2), dtype=np.float64).astype(np.float32)
+    return g3.sum(axis=(0, 2))
+
+
+_KERNELS = {"conv": conv_data, "convT": convT_data, "wgrad": wgrad_data}
+
+
+# ---- autograd -------------------------------------------------------------------------------
+
+class _ConvNode(Node):
+    """inputs (a, b[, bias]); args (kind, geom). Gradients from the adjoint table above."""
+    __slots__ = ()
+    save = INPUTS
+
+    def apply(self, g, tensor_mode):
+        inputs, _ = self.saved(tensor_mode)
+        kind, geom = self.args
+        a, b = inputs[0], inputs[1]
+        nxt = self.next
+        op = _conv_op if tensor_mode else _conv_kernel
+        need_a, need_b = nxt[0] is not None, nxt[1] is not None
+        if kind == "conv":
+            ga = op("convT", g, b, geom) if need_a else None
+            gb = op("wgrad", a, g, geom) if need_b else None
+        elif kind == "convT":
+            ga = op("conv", g, b, geom) if need_a else None
+            gb = op("wgrad", g, a, geom) if need_b else None
+        else:
+            ga = op("convT", b, g, geom) if need_a else None
+            gb = op("conv", a, g, geom) if need_b else None
+        if len(nxt) == 2:
+            return ga, gb
+        gbias = None
+        if nxt[2] is not None:
+            gbias = _bias_grad(g) if not tensor_mode else g.sum(dim=[0] + list(range(2, g.ndim)))
+        return ga, gb, gbias
+
+
+ConvolutionBackward0 = type("ConvolutionBackward0", (_ConvNode,), {"__slots__": ()})
+ConvolutionBackwardBackward0 = type("ConvolutionBackwardBackward0", (_ConvNode,), {"__slots__": ()})
+
+
+def _conv_kernel(kind, a, b, geom):
+    return _KERNELS[kind](a, b, geom)
+
+
+def _conv_op(kind, a, b, geom, bias=None, node=ConvolutionBackwardBackward0):
+    """One of the three kernels on Tensors, recorded in the graph."""
+    out = _KERNELS[kind](a._data, b._data, geom)
+    if bias is None:
+        return record(out, node, (a, b), (kind, geom))
+    out += bias._data.reshape((-1,) + (1,) * (out.ndim - 2))
+    return record(out, node, (a, b, bias), (kind, geom))
+
+
+# ---- argument handling ----------------------------------------------------------------------
+
+def _ints(v, n, name):
+    """An int or a sequence of ints, as the list torch shows in its messages."""
+    if isinstance(v, (bool, float)) or not isinstance(v, (int, np.integer, tuple, list)):
+        raise TypeError(f"argument '{name}' must be tuple of ints, not {type(v).__name__}")
+    if isinstance(v, (int, np.integer)):
+        return [int(v)] * n
+    out = []
+    for e in v:
+        if isinstance(e, (bool, float)) or not isinstance(e, (int, np.integer)):
+            raise TypeError(f"argument '{name}' must be tuple of ints, but found element of type "
+                            f"{type(e).__name__} at pos {len(out)}")
+        out.append(int(e))
+    return out * n if len(out) == 1 else out
+
+
+def _check_len(vals, name, k):
+    if len(vals) != k:
+        raise RuntimeError(f"expected {name} to be a single integer value or a list of {k} values to "
+                           f"match the convolution dimensions, but got {name}={vals}")
+
+
+def _dims(shape):
+    return " x ".join(str(s) for s in shape)
+
+
+def _check_dtypes(x, w, b):
+    if x.dtype != w.dtype:
+        if x.dtype == np.float64:
+            raise RuntimeError(f"expected scalar type {_SCALAR.get(x.dtype.name)} but found "
+                               f"{_SCALAR.get(w.dtype.name)}")
+        raise RuntimeError(f"Input type ({_LEGACY.get(x.dtype.name, x.dtype.name)}) and weight type "
+                           f"({_LEGACY.get(w.dtype.name, w.dtype.name)}) should be the same or input "
+                           f"should be a MKLDNN tensor and weight is a dense tensor")
+    if b is not None and b.dtype != x.dtype:
+        raise RuntimeError(f"Input type ({_C_NAME.get(x.dtype.name)}) and bias type "
+                           f"({_C_NAME.get(b.dtype.name)}) should be the same")
+    if x.dtype == np.bool_:
+        raise NotImplementedError(f"\"slow_conv2d_cpu\" not implemented for 'Bool'")
+
+
+def _convolution(fn, nsp, input, weight, bias, stride, padding, dilation, groups, transposed,
+                 output_padding=0):
+    """Shared front end of the six functions: checks in torch's order, then one recorded op."""
+    for name, v, pos in (("input", input, 1), ("weight", weight, 2)):
+        if not isinstance(v, Tensor):
+            raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be Tensor, not "
+                            f"{type(v).__name__}")
+    if bias is not None and not isinstance(bias, Tensor):
+        raise TypeError(f"{fn}(): argument 'bias' (position 3) must be Tensor, not {type(bias).__name__}")
+    if isinstance(groups, bool) or not isinstance(groups, (int, np.integer)):
+        raise TypeError(f"{fn}(): argument 'groups' must be int, not {type(groups).__name__}")
+    x, w = input._data, weight._data
+    if x.ndim not in (nsp + 1, nsp + 2):
+        raise RuntimeError(f"Expected {nsp + 1}D (unbatched) or {nsp + 2}D (batched) input to {fn}, "
+                           f"but got input of size: {list(x.shape)}")
+    same = False
+    if isinstance(padding, str):
+        if transposed:
+            raise TypeError(f"{fn}(): argument 'padding' must be tuple of ints, not str")
+        if padding not in ("same", "valid"):
+            raise RuntimeError(f"Invalid padding string: '{padding}'")
+        same = padding == "same"
+        padding = 0
+    stride = _ints(stride, nsp, "stride")
+    padding = _ints(padding, nsp, "padding")
+    dilation = _ints(dilation, nsp, "dilation")
+    output_padding = _ints(output_padding, nsp, "output_padding")
+    k = w.ndim - 2
+    _check_len(stride, "stride", k)
+    _check_len(padding, "padding", k)
+    _check_len(dilation, "dilation", k)
+    if transposed:
+        _check_len(output_padding, "output_padding", k)
+    if any(s <= 0 for s in stride):
+        raise RuntimeError("non-positive stride is not supported")
+    if any(p < 0 for p in padding):
+        raise RuntimeError("negative padding is not supported")
+    if any(d <= 0 for d in dilation):
+        raise RuntimeError("non-positive dilation is not supported")
+    if groups <= 0:
+        raise RuntimeError("non-positive groups is not supported")
+    if same and any(s != 1 for s in stride):
+        raise RuntimeError("padding='same' is not supported for strided convolutions")
+    batched = x.ndim == nsp + 2
+    xs = x.shape if batched else (1,) + x.shape
+    if w.shape[0] < 1:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be at least 1 at dimension 0, "
+                           f"but got weight of size {list(w.shape)} instead")
+    if w.shape[0] % groups:
+        raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at "
+                           f"dimension 0, but got weight of size [{list(w.shape)}] instead")
+    if transposed:
+        if xs[1] != w.shape[0]:
+            raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
+                               f"input{list(x.shape)} to have {w.shape[0]} channels, but got {x.shape[-nsp - 1]} "
+                               f"channels instead")
+        out_ch = w.shape[1] * groups
+    else:
+        if xs[1] != w.shape[1] * groups:
+            raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected "
+                               f"input{list(x.shape)} to have {w.shape[1] * groups} channels, but got "
+                               f"{x.shape[-nsp - 1]} channels instead")
+        out_ch = w.shape[0]
+    if bias is not None:
+        b = bias._data
+        if b.dtype != x.dtype:
+            _check_dtypes(x, x, b)
+        if b.ndim != 1 or b.shape[0] != out_ch:
+            raise RuntimeError(f"Given weight of size {list(w.shape)}, expected bias to be 1-dimensional "
+                               f"with {out_ch} elements, but got bias of size {list(b.shape)} instead")
+    _check_dtypes(x, w, bias._data if bias is not None else None)
+    ksize = w.shape[2:]
+    if transposed:
+        if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+            names = ("depth", "height", "width")[-nsp:]
+            msg = " ".join(f"output_padding_{n}: {v}" for n, v in zip(names, output_padding))
+            msg += " " + " ".join(f"stride_{n}: {v}" for n, v in zip(names, stride))
+            msg += " " + " ".join(f"dilation_{n}: {v}" for n, v in zip(names, dilation))
+            raise RuntimeError(f"output padding must be smaller than either stride or dilation, but got {msg}")
+        size = tuple((n - 1) * s - 2 * p + d * (kk - 1) + op + 1 for n, s, p, d, kk, op in
+                     zip(xs[2:], stride, padding, dilation, ksize, output_padding))
+        if any(n < 0 for n in size):
+            raise RuntimeError(f"Given input size per channel: ({_dims(xs[2:])}). Calculated output size "
+                               f"per channel: ({_dims(size)}). Output size is too small")
+    if not batched:
+        input = input.unsqueeze(0)
+    if same:
+        total = [d * (kk - 1) for d, kk in zip(dilation, ksize)]
+        padding = [t // 2 for t in total]
+        if any(t % 2 for t in total):
+            warnings.warn("Using padding='same' with even kernel lengths and odd dilation may require a "
+                          "zero-padded copy of the input be created", stacklevel=3)
+            from .padding import pad
+            extra = []
+            for t in reversed(total):
+                extra += [0, t % 2]
+            input = pad(input, extra)
+            xs = input._data.shape
+    if transposed:
+        geom = Geom(stride, padding, dilation, groups, size, ksize)
+        out = _conv_op("convT", input, weight, geom, bias, ConvolutionBackward0)
+    else:
+        eff = [d * (kk - 1) + 1 for d, kk in zip(dilation, ksize)]
+        padded = [n + 2 * p for n, p in zip(xs[2:], padding)]
+        if any(e > n for e, n in zip(eff, padded)):
+            raise RuntimeError(f"Calculated padded input size per channel: ({_dims(padded)}). Kernel size: "
+                               f"({_dims(eff)}). Kernel size can't be greater than actual input size")
+        geom = Geom(stride, padding, dilation, groups, xs[2:], ksize)
+        out = _conv_op("conv", input, weight, geom, bias, ConvolutionBackward0)
+    return out if batched else _squeeze0(out)
+
+
+SqueezeBackward1 = node_class("SqueezeBackward1", lambda g, x, out: B.reshape(g, (1,) + tuple(g.shape)), NONE)
+
+
+def _squeeze0(t):
+    """t[0] of an unbatched call's (1, ...) result, as the view torch returns (SqueezeBackward1)."""
+    shape = t._data.shape[1:]
+    return record_view(t._data.reshape(shape), SqueezeBackward1, t, (), lambda a: a.reshape(shape))
+
+
+# ---- the torch functions --------------------------------------------------------------------
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D convolution over (N, C, L) or (C, L) input; padding an int, a tuple, 'valid' or 'same'."""
+    return _convolution("conv1d", 1, input, weight, bias, stride, padding, dilation, groups, False)
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D convolution over (N, C, H, W) or (C, H, W) input."""
+    return _convolution("conv2d", 2, input, weight, bias, stride, padding, dilation, groups, False)
+
+
+def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """3-D convolution over (N, C, D, H, W) or (C, D, H, W) input."""
+    return _convolution("conv3d", 3, input, weight, bias, stride, padding, dilation, groups, False)
+
+
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """The gradient of conv1d with respect to its input, as a layer; weight is (C_in, C_out/groups, k)."""
+    return _convolution("conv_transpose1d", 1, input, weight, bias, stride, padding, dilation, groups,
+                        True, output_padding)
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """2-D transposed convolution; weight is (C_in, C_out/groups, kh, kw)."""
+    return _convolution("conv_transpose2d", 2, input, weight, bias, stride, padding, dilation, groups,
+                        True, output_padding)
+
+
+def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1, dilation=1):
+    """3-D transposed convolution; weight is (C_in, C_out/groups, kd, kh, kw)."""
+    return _convolution("conv_transpose3d", 3, input, weight, bias, stride, padding, dilation, groups,
+                        True, output_padding)
+
+
+# ---- registration (torch.conv2d & co) -------------------------------------------------------
+
+def _conv_args(nd):
+    """(stride, padding, dilation); groups follow from the sample's shapes."""
+    return [((), {}), ((2, 1, 1), {}), ((1, "same", 2), {}), ((1, "valid", 2), {}), ((1, "same"), {}),
+            (((2, 1, 2), 1, (1, 2, 1)), {})]
+
+
+def _conv_t_args(nd):
+    """(stride, padding, output_padding, dilation)."""
+    return [((), {}), ((2, 1, 1), {}), ((2, 0, 1, 2), {}), (((2, 1, 1), (1, 0, 1), (1, 0, 0), 1), {})]
+
+
+def _call(name, transposed):
+    def call(mod, x, w, b, *args):
+        nsp = w.ndim - 2
+        args = tuple(a[:nsp] if isinstance(a, tuple) else a for a in args)
+        groups = b.shape[0] // w.shape[1] if transposed else x.shape[-nsp - 1] // w.shape[1]
+        fn = getattr(mod, name)
+        if transposed:
+            return fn(x, w, b, *args[:3], groups, *args[3:])
+        return fn(x, w, b, *args, groups=groups)
+    return call
+
+
+_SAMPLE_SHAPES = {
+    "conv1d": [((2, 4, 9), (6, 2, 3), (6,)), ((2, 4, 7), (4, 4, 2), (4,)), ((4, 6), (6, 2, 3), (6,))],
+    "conv2d": [((2, 4, 7, 6), (6, 2, 3, 2), (6,)), ((2, 4, 5, 5), (4, 4, 1, 3), (4,)),
+               ((4, 6, 5), (6, 2, 3, 2), (6,))],
+    "conv3d": [((2, 2, 4, 5, 4), (4, 1, 2, 3, 2), (4,)), ((2, 4, 3, 4, 3), (2, 4, 1, 2, 2), (2,))],
+    "conv_transpose1d": [((2, 4, 5), (4, 3, 3), (6,)), ((4, 6), (4, 2, 3), (4,))],
+    "conv_transpose2d": [((2, 4, 4, 3), (4, 3, 3, 2), (6,)), ((4, 3, 5), (4, 2, 2, 3), (4,))],
+    "conv_transpose3d": [((2, 4, 3, 2, 3), (4, 1, 2, 3, 2), (2,))],
+}
+
+for _fn in (conv1d, conv2d, conv3d, conv_transpose1d, conv_transpose2d, conv_transpose3d):
+    _name = _fn.__name__
+    register(_fn, node=ConvolutionBackward0, method=False, samples=S.Spec(
+        arity=3, call=_call(_name, "transpose" in _name), shapes=_SAMPLE_SHAPES[_name],
+        args=_conv_t_args if "transpose" in _name else _conv_args))
