@@ -187,18 +187,6 @@ BINARY = {"a + b": operator.add, "a * b": operator.mul, "a / b": operator.truedi
           "a == b": operator.eq, "a < b": operator.lt}
 
 
-def _gap_elsewhere(expr, a, b):
-    """Operand pairs whose result dtype is wrong because of the op, not the dtype rules; each
-    has its own strict xfail test below, so fixing the op makes that test (and this list) go."""
-    kinds = {a[1], b[1]}
-    values = {a[0], b[0]}
-    if "bfloat16" in values and "python" in kinds and 2.5 in values:
-        return True     # bfloat16 tensor with a Python float (ops/registry.py binary)
-    if expr == "a < b" and values & {"complex64", "complex128", 1 + 1j}:
-        return True     # ordering comparisons of complex numbers (ops/pointwise.py)
-    return False
-
-
 @pytest.mark.parametrize("expr", list(BINARY))
 def test_operator_result_dtype_every_operand_pair(expr):
     op = BINARY[expr]
@@ -206,7 +194,7 @@ def test_operator_result_dtype_every_operand_pair(expr):
     built = {m: [_operand(m, o) for o in ops] for m in (torch, tc)}
     bad = []
     for i, j in itertools.product(range(len(ops)), repeat=2):
-        if ops[i][1] == "python" and ops[j][1] == "python" or _gap_elsewhere(expr, ops[i], ops[j]):
+        if ops[i][1] == "python" and ops[j][1] == "python":
             continue
         a, b = built[torch][i], built[torch][j]
         if torch.result_type(a, b) == torch.complex32:
@@ -221,17 +209,13 @@ def test_operator_result_dtype_every_operand_pair(expr):
     assert not bad, f"{expr}: {len(bad)} mismatches, e.g. {bad[:10]}"
 
 
-@pytest.mark.xfail(strict=True, reason="ops/registry.py binary: a Python float turns a bfloat16 "
-                   "tensor float32 (ml_dtypes promotes); torch keeps bfloat16, computing in float32")
-def test_gap_bfloat16_with_python_float():
+def test_bfloat16_with_python_float():
     for fn in (lambda m: m.ones(3, dtype=m.bfloat16) * 3.1, lambda m: 2.5 + m.ones(3, dtype=m.bfloat16),
                lambda m: m.tensor([3.0], dtype=m.bfloat16) * 3.1):
         check(fn)
 
 
-@pytest.mark.xfail(strict=True, reason="ops/pointwise.py: <, <=, >, >= on complex tensors must raise "
-                   "NotImplementedError as torch does")
-def test_gap_ordering_comparison_of_complex():
+def test_ordering_comparison_of_complex():
     check(lambda m: m.ones(2, dtype=m.complex64) < m.ones(2, dtype=m.complex64))
     check(lambda m: m.ones(2) < 1j)
 

@@ -247,10 +247,21 @@ CMP = S.binary(dtypes=S.ALL, grad=False)
 LOGICAL = S.binary(dtypes=S.ALL, grad=False, scalar_other=False)
 eq = binary("eq", np.equal, None, out=BOOL_OUT, samples=CMP)
 ne = binary("ne", np.not_equal, None, out=BOOL_OUT, samples=CMP, aliases=("not_equal",))
-lt = binary("lt", np.less, None, out=BOOL_OUT, samples=CMP, aliases=("less",))
-le = binary("le", np.less_equal, None, out=BOOL_OUT, samples=CMP, aliases=("less_equal",))
-gt = binary("gt", np.greater, None, out=BOOL_OUT, samples=CMP, aliases=("greater",))
-ge = binary("ge", np.greater_equal, None, out=BOOL_OUT, samples=CMP, aliases=("greater_equal",))
+
+
+def _ordering(name, ufunc):
+    """An ordering comparison; complex numbers have no order, and torch's kernels refuse them."""
+    def kernel(a, b):
+        if a.dtype.kind == "c":      # operands are already promoted to the common dtype
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{D.legacy_name(a.dtype)}\'')
+        return ufunc(a, b)
+    return kernel
+
+
+lt = binary("lt", _ordering("lt", np.less), None, out=BOOL_OUT, samples=CMP, aliases=("less",))
+le = binary("le", _ordering("le", np.less_equal), None, out=BOOL_OUT, samples=CMP, aliases=("less_equal",))
+gt = binary("gt", _ordering("gt", np.greater), None, out=BOOL_OUT, samples=CMP, aliases=("greater",))
+ge = binary("ge", _ordering("ge", np.greater_equal), None, out=BOOL_OUT, samples=CMP, aliases=("greater_equal",))
 logical_and = binary("logical_and", np.logical_and, None, out=BOOL_OUT, samples=LOGICAL)
 logical_or = binary("logical_or", np.logical_or, None, out=BOOL_OUT, samples=LOGICAL)
 logical_xor = binary("logical_xor", np.logical_xor, None, out=BOOL_OUT, samples=LOGICAL)

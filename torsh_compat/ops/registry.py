@@ -235,6 +235,7 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
 
     def op(input, other):
         a = input._data
+        round_to = None
         other_t = other.__class__ is Tensor or isinstance(other, Tensor)
         if other_t:
             b = other._data
@@ -258,6 +259,8 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
                 b = _scalar_np(other, a.dtype)
             elif ka == 'b' and kb == 'b':
                 b = np.bool_(other)
+            elif ka == 'V':       # bfloat16: torch computes with the number in float32, rounding once
+                b, round_to = np.float32(other), a.dtype
         else:
             raise TypeError(f"{name}(): argument 'other' must be Tensor or Number, "
                             f"not {type(other).__name__}")
@@ -271,6 +274,8 @@ def binary(name, forward, grads=None, save=INPUTS, out="promote", samples=None, 
             raise broadcast_error(a.shape, np.shape(b)) from None
         if r.__class__ is not _ndarray:
             r = np.asarray(r)
+        if round_to is not None and r.dtype.kind == "f":
+            r = r.astype(round_to)
         t = _new(Tensor)
         t._data = r
         t._vc = [0]
