@@ -398,8 +398,6 @@ DOUBLE = {
     "block_diag": ([(2, 3), (3,)], lambda m, x, y: m.block_diag(x * x, y) ** 2),
     "split": ([(4, 6)], lambda m, x: m.stack(m.split(x * x, 2, 1), 0) ** 2),
 }
-# double backward through narrow's SliceBackward (ops/shape.py) still fails on the array path
-_XFAIL_DOUBLE = {"split": "IndexBackward1 in ops/shape.py calls _getitem_key on an ndarray"}
 
 
 def _fixed(shape, seed):
@@ -407,8 +405,7 @@ def _fixed(shape, seed):
     return np.random.default_rng(seed).uniform(-1.0, 1.0, size=shape)
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=_XFAIL_DOUBLE[n]))
-                                  if n in _XFAIL_DOUBLE else n for n in sorted(DOUBLE)])
+@pytest.mark.parametrize("name", sorted(DOUBLE))
 def test_second_derivative(name):
     shapes, fn = DOUBLE[name]
     arrays = [_arr(s, "float64") for s in shapes]

@@ -254,7 +254,8 @@ def _scatter_back(g, x, key):
     return _index_backward(g, tuple(x.shape), key)
 
 
-IndexBackwardBackward = backward_node("IndexBackward1", lambda g, gi, out, shape, key: _getitem_key(g, key), NONE)
+IndexBackwardBackward = backward_node(
+    "IndexBackward1", lambda g, gi, out, shape, key: g[key] if B.is_array(g) else _getitem_key(g, key), NONE)
 
 
 def _index_backward(g, shape, key):
