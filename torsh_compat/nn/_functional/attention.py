@@ -224,7 +224,7 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
         raise AssertionError(f"only bool and floating types of {mask_name} are supported")
     if check_other and other_type is not None and mask.dtype != other_type:
         warnings.warn(f"Support for mismatched {mask_name} and {other_name} is deprecated. Use same "
-                      f"type for both instead.", stacklevel=3)
+                      f"type for both instead.", stacklevel=2)
     if is_float:
         return mask
     return Tensor._make(np.where(mask._data, -np.inf, 0).astype(target_type.np))
