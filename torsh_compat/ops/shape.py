@@ -190,6 +190,9 @@ def movedim(input, source, destination):
 
 
 SqueezeBackward = backward_node("Squeeze", _reshape_bw, INPUTS)
+# torch names the node by overload: squeeze() 0, squeeze(int) 1, squeeze(tuple) 2
+_SQUEEZE_NODES = (SqueezeBackward, backward_node("SqueezeBackward1", _reshape_bw, INPUTS),
+                  backward_node("SqueezeBackward2", _reshape_bw, INPUTS))
 UnsqueezeBackward = backward_node("Unsqueeze", _reshape_bw, INPUTS)
 
 
@@ -200,7 +203,8 @@ def squeeze(input, dim=None):
     else:
         dims = {_wrap_dim(d, len(shp)) for d in ((dim,) if isinstance(dim, int) else dim)}
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return record_view(input._data.reshape(new), SqueezeBackward, input, (), lambda a: a.reshape(new))
+    node = _SQUEEZE_NODES[0 if dim is None else 1 if isinstance(dim, int) else 2]
+    return record_view(input._data.reshape(new), node, input, (), lambda a: a.reshape(new))
 
 
 def unsqueeze(input, dim):
