@@ -95,6 +95,8 @@ ELEMENTWISE = [
     ("hardshrink", lambda F, x: F.hardshrink(x)),
     ("hardshrink_1", lambda F, x: F.hardshrink(x, lambd=1.0)),
     ("threshold", lambda F, x: F.threshold(x, 0.5, -2.0)),
+    ("rrelu", lambda F, x: F.rrelu(x)),
+    ("rrelu_range", lambda F, x: F.rrelu(x, 0.1, 0.4, training=False)),
     ("glu", lambda F, x: F.glu(x)),
     ("glu_dim0", lambda F, x: F.glu(x, 0)),
     ("softmax", lambda F, x: F.softmax(x, dim=-1)),
@@ -189,6 +191,12 @@ def test_softmax_is_one_node_with_torch_names():
     assert OF.relu(x).grad_fn.name() == "ReluBackward0"
     assert OF.gelu(x).grad_fn.name() == "GeluBackward0"
     assert OF.prelu(x, tc.ones(1)).grad_fn.name() == "PreluKernelBackward0"
+    assert OF.rrelu(x, training=True).grad_fn.name() == "RreluWithNoiseBackward0"
+    assert OF.rrelu(x * 1, inplace=True).grad_fn.name() == "RreluWithNoiseBackward1"
+    (g,) = tc.autograd.grad(OF.relu(x).sum(), x, create_graph=True)
+    assert g.grad_fn.name() == "ThresholdBackwardBackward0"
+    (g,) = tc.autograd.grad(OF.leaky_relu(x).sum(), x, create_graph=True)
+    assert g.grad_fn.name() == "LeakyReluBackwardBackward0"
 
 
 @pytest.mark.parametrize("ndim", [0, 1, 2, 3, 4])
@@ -238,6 +246,9 @@ def test_softmax_dtype_argument_and_half():
     ("hardswish", lambda F, x: F.hardswish(x, True)),
     ("threshold", lambda F, x: F.threshold(x, 0.1, 5.0, True)),
     ("threshold_", lambda F, x: F.threshold_(x, 0.1, 5.0)),
+    ("rrelu", lambda F, x: F.rrelu(x, 0.1, 0.3, inplace=True)),
+    ("rrelu_", lambda F, x: F.rrelu_(x)),
+    ("rrelu_train", lambda F, x: F.rrelu(x, 0.1, 0.3, True, True)),
 ])
 def test_inplace_on_non_leaf(name, call):
     """In a graph: h = x * 2 + 1; act_(h); loss uses h; gradients reach x as in torch."""
@@ -246,6 +257,7 @@ def test_inplace_on_non_leaf(name, call):
     for lib, F in ((torch, TF), (tc, OF)):
         xt = lib.from_numpy(x.copy()).requires_grad_(True)
         h = xt * 2 + 1
+        lib.manual_seed(5)      # rrelu's training draws are torch's after the same seed
         out = call(F, h)
         assert out is h, "the in-place form returns its input"
         (h * lib.from_numpy(np.arange(20, dtype=np.float32).reshape(4, 5))).sum().backward()
@@ -320,6 +332,17 @@ def test_errors_as_torch():
     _same_error(lambda lib, F: F.softshrink(lib.randn(3), -0.5))
     _same_error(lambda lib, F: F.normalize(lib.ones(3, dtype=lib.int64), dim=0))
     _same_error(lambda lib, F: F.normalize(lib.ones(3)))
+    _same_error(lambda lib, F: F.softshrink(lib.randn(3, dtype=lib.float64), -0.5))
+    _same_error(lambda lib, F: F.softshrink(lib.randn(3), 1e39))
+    _same_error(lambda lib, F: F.softshrink(lib.ones(3, dtype=lib.int64), -0.5))
+    _same_error(lambda lib, F: F.celu(lib.randn(3), alpha=0.0))
+    _same_error(lambda lib, F: F.prelu(lib.randn(4, 6), lib.ones(6, dtype=lib.float64)))
+    _same_error(lambda lib, F: F.prelu(lib.ones(4, 6, dtype=lib.int64), lib.ones(6)))
+    _same_error(lambda lib, F: F.rrelu(lib.randn(3), 0.5, 0.1))
+    _same_error(lambda lib, F: F.rrelu(lib.randn(3), 0.5, 0.1, training=True, inplace=True))
+    _same_error(lambda lib, F: F.rrelu(lib.ones(3, dtype=lib.int64), training=True))
+    _same_error(lambda lib, F: F.rrelu(lib.ones(3, dtype=lib.float16), training=True))
+    _same_error(lambda lib, F: F.normalize(lib.ones(2, 2, requires_grad=True), out=lib.empty(2, 2)))
 
 
 # ---- modules ------------------------------------------------------------------------------
@@ -337,6 +360,7 @@ MODULES = [
     ("Threshold", (0.1, 20.0, True), {}), ("GLU", (), {}), ("GLU", (1,), {}), ("Softmax", (1,), {}),
     ("Softmax", (), {"dim": -1}), ("LogSoftmax", (1,), {}), ("Softmin", (0,), {}),
     ("Softmax2d", (), {}), ("PReLU", (), {}), ("PReLU", (4,), {}), ("PReLU", (4, 0.1), {}),
+    ("RReLU", (), {}), ("RReLU", (0.1, 0.3, True), {}), ("RReLU", (), {"lower": 0.2, "upper": 0.5}),
 ]
 
 
@@ -358,6 +382,7 @@ def test_module_matches_torch(name, args, kwargs):
     for lib, mod in ((torch, theirs), (tc, ours)):
         xt = lib.from_numpy(x.copy()).requires_grad_(True)
         h = xt * 1.5            # a non-leaf, so inplace=True modules can run
+        lib.manual_seed(11)     # RReLU in training: torch's draws after the same seed
         y = mod(h)
         g = rng.standard_normal(tuple(y.shape)).astype(np.float32) if not outs else outs[0][3]
         y.backward(lib.from_numpy(g.copy()))
@@ -370,11 +395,14 @@ def test_module_matches_torch(name, args, kwargs):
 
 
 def test_module_train_and_eval_agree():
-    for m_t, m_o in ((tnn.GELU(), onn.GELU()), (tnn.PReLU(3), onn.PReLU(3))):
+    for m_t, m_o in ((tnn.GELU(), onn.GELU()), (tnn.PReLU(3), onn.PReLU(3)),
+                     (tnn.RReLU(), onn.RReLU())):
         x = values((2, 3, 4))
         for mode in ("train", "eval"):
             getattr(m_t, mode)()
             getattr(m_o, mode)()
+            torch.manual_seed(2)
+            tc.manual_seed(2)
             assert_close(m_o(tc.from_numpy(x.copy())), m_t(torch.from_numpy(x.copy())), mode)
 
 
@@ -414,9 +442,61 @@ def test_registered_ops_are_top_level_as_in_torch():
     """torch.relu/selu/celu/prelu/hardshrink/threshold/softmax/log_softmax and the methods."""
     x = values((3, 4))
     for name, args in (("relu", ()), ("selu", ()), ("celu", (0.5,)), ("hardshrink", (0.3,)),
-                       ("threshold", (0.1, 2.0)), ("softmax", (1,)), ("log_softmax", (0,))):
+                       ("threshold", (0.1, 2.0)), ("softmax", (1,)), ("log_softmax", (0,)),
+                       ("rrelu", (0.1, 0.3))):
         assert hasattr(tc, name), f"torsh_compat.{name} is missing"
         assert_close(getattr(tc, name)(tc.from_numpy(x.copy()), *args),
                      getattr(torch, name)(torch.from_numpy(x.copy()), *args), name)
     assert_close(tc.from_numpy(x.copy()).softmax(1), torch.from_numpy(x.copy()).softmax(1), "method")
     assert_close(tc.from_numpy(x.copy()).relu(), torch.from_numpy(x.copy()).relu(), "method")
+
+
+# ---- rrelu in training: random slopes --------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("lower,upper", [(1 / 8, 1 / 3), (0.1, 1.5), (-0.2, 0.3), (0.3, 0.3)])
+def test_rrelu_training_draws_are_torchs(lower, upper, dtype):
+    """torch draws one uniform(lower, upper) double per element <= 0, in C order, from the CPU
+    generator's 64-bit stream; after the same seed the slopes, values and gradients are torch's bit
+    for bit (a non-contiguous input is drawn in its logical order), and the stream stays in step."""
+    x = values((30, 20), dtype)
+    x[1, :3] = [np.nan, -0.0, 0.0]
+    res = []
+    for lib, F in ((torch, TF), (tc, OF)):
+        lib.manual_seed(7)
+        xt = lib.from_numpy(x.copy()).requires_grad_(True)
+        y = F.rrelu(xt.t(), lower, upper, training=True)
+        y.backward(lib.from_numpy(np.linspace(-1, 1, 600).reshape(20, 30).astype(dtype)))
+        res.append((y, xt.grad, lib.rand(4, dtype=lib.float64)))
+    assert_close(res[1][0], res[0][0], "value", 0, 0)
+    assert_close(res[1][1], res[0][1], "grad", 0, 0)
+    assert_close(res[1][2], res[0][2], "the generator's next draws", 0, 0)
+
+
+def test_rrelu_training_generator_and_0d_and_empty():
+    for shape in ((), (0, 3), (5,)):
+        x = np.asarray(-np.abs(values(shape)))
+        outs = [lib.rrelu(lib.from_numpy(x.copy()), 0.1, 0.2, True, lib.Generator().manual_seed(3))
+                for lib in (torch, tc)]
+        assert_close(outs[1], outs[0], f"torch.rrelu with a generator, shape {shape}", 0, 0)
+
+
+def test_rrelu_training_slopes_are_uniform():
+    """The drawn slopes themselves: in [lower, upper), mean and spread of U(lower, upper), fresh
+    each call; positive inputs pass unchanged."""
+    tc.manual_seed(0)
+    x = tc.from_numpy(np.concatenate([-np.ones(20000), np.ones(100)]).astype(np.float64))
+    slopes = -_np(OF.rrelu(x, 0.1, 0.5, training=True))[:20000]
+    assert np.all(_np(OF.rrelu(x, 0.1, 0.5, training=True))[20000:] == 1)
+    assert slopes.min() >= 0.1 and slopes.max() < 0.5
+    assert abs(slopes.mean() - 0.3) < 0.005                  # sd of the mean: 0.4 / sqrt(12 * 2e4)
+    assert abs(slopes.std() - 0.4 / math.sqrt(12)) < 0.005
+    assert np.histogram(slopes, 4, (0.1, 0.5))[0].min() > 4700   # 5000 expected per quarter
+    assert not np.array_equal(slopes, -_np(OF.rrelu(x, 0.1, 0.5, training=True))[:20000])
+
+
+def test_rrelu_module_train_eval():
+    m = onn.RReLU(0.1, 0.3)
+    x = tc.from_numpy(-np.ones(50, np.float32))
+    assert np.allclose(_np(m.eval()(x)), -0.2)
+    assert len(np.unique(_np(m.train()(x)))) > 40

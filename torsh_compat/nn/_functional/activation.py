@@ -26,7 +26,7 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu"
            "selu_", "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "hardtanh",
            "hardtanh_", "hardsigmoid", "hardswish", "sigmoid", "tanh", "logsigmoid", "tanhshrink",
            "softshrink", "hardshrink", "threshold", "threshold_", "glu", "softmax", "log_softmax",
-           "softmin", "normalize"]
+           "softmin", "normalize", "rrelu", "rrelu_"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -209,6 +209,80 @@ register(_threshold_registered, name="threshold", node=_threshold_op, method=Fal
 
 def threshold_(input, threshold, value):
     return _inplace(_threshold_op, input, threshold, value)
+
+
+# ---- rrelu --------------------------------------------------------------------------------
+
+def _rrelu_noise(x, lower, upper, generator):
+    """torch's CPU training draws, reproduced: for each element <= 0 in C order, one
+    uniform(lower, upper) double from the generator's 64-bit stream (bounds first rounded to the
+    input's dtype), cast to the input's dtype; 1 elsewhere."""
+    from ... import random
+    g = random._gen(generator)
+    neg = ~(x > 0) & ~np.isnan(x)
+    lo, hi = float(x.dtype.type(lower)), float(x.dtype.type(upper))
+    noise = np.ones(x.shape, x.dtype)
+    noise[neg] = (g._double(int(np.count_nonzero(neg))) * (hi - lo) + lo).astype(x.dtype)
+    return noise
+
+
+def _rrelu_node(name):
+    def backward(g, x, out, noise, slope):
+        if noise is None:       # eval: leaky_relu's gradient
+            xd = B.data(x)
+            noise = np.where(xd > 0, xd.dtype.type(1), xd.dtype.type(slope))
+        return _piecewise_grad(g, x, noise, _RreluWithNoiseBackwardBackward)
+    node = backward_node(name, backward, INPUTS)
+    node.fit = False
+    return node
+
+
+_RreluWithNoiseBackwardBackward = _piecewise_backward("RreluWithNoiseBackwardBackward0")
+_RreluNode = _rrelu_node("RreluWithNoiseBackward0")
+_RreluInplaceNode = _rrelu_node("RreluWithNoiseBackward1")
+
+
+def _rrelu_op(node):
+    def op(input, lower, upper, training, generator):
+        x = input._data
+        slope = (lower + upper) / 2
+        if training:
+            if x.dtype not in (np.float32, np.float64):     # no half, bfloat16 or complex kernel
+                raise NotImplementedError(f'"rrelu_with_noise_out_cpu" not implemented for '
+                                          f"'{_legacy(x.dtype)}'")
+            noise = _rrelu_noise(x, lower, upper, generator)
+            out = x * noise
+        else:
+            out, noise = _leaky_forward(x, slope), None
+        return record(out, node, (input,), (noise, slope))
+    return op
+
+
+_rrelu_out, _rrelu_in = _rrelu_op(_RreluNode), _rrelu_op(_RreluInplaceNode)
+
+
+def _rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, generator=None):
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    return _rrelu_out(input, lower, upper, training, generator)
+
+
+_rrelu.__name__ = "rrelu"
+# Parity samples are the deterministic calls: eval, and training with lower == upper.
+register(_rrelu, name="rrelu", node=_RreluNode, method=False, samples=S.unary(
+    args=lambda nd: [((), {}), ((0.1, 0.3), {}), ((0.2, 0.2, True), {})]))
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    if not inplace:
+        return _rrelu(input, lower, upper, training)
+    return rrelu_(input, lower, upper, training)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    if lower > upper:
+        raise RuntimeError("Lower bound should be less than or equal to the upper bound")
+    return _inplace(_rrelu_in, input, lower, upper, training, None)
 
 
 # ---- prelu --------------------------------------------------------------------------------
