@@ -46,4 +46,5 @@ from ._printing import set_printoptions  # noqa: E402,F401
 from . import cuda, backends, jit, accelerator  # noqa: E402,F401
 from . import nn  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
+from . import optim, utils  # noqa: E402,F401
 _export_ops()    # last: nn/ registers ops too (torch.dropout, torch.celu, ...)
