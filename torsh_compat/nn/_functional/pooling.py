@@ -167,17 +167,6 @@ def _padded(a, nd, k, s, p, d, out, fill):
     return np.pad(a, [(0, 0)] * (a.ndim - nd) + list(zip(p, right)), constant_values=fill)
 
 
-def _flat_positions(sp, nd, t, k, s, p, d, out):
-    """Flat index (over the unpadded plane) read by tap t at each output position, broadcast."""
-    flat = 0
-    mult = 1
-    for i in range(nd - 1, -1, -1):
-        pos = np.arange(out[i], dtype=np.int64) * s[i] - p[i] + t[i] * d[i]
-        flat = flat + (pos * mult).reshape((-1,) + (1,) * (nd - 1 - i))
-        mult *= sp[i]
-    return flat
-
-
 def _first_valid(sp, nd, k, s, p, d, out):
     """Flat index of each window's first in-bounds tap (torch's index for an all -inf window)."""
     flat = 0
@@ -198,22 +187,46 @@ def _lowest(dt):
 
 
 def _max_pool_arrays(a, nd, k, s, p, d, out):
-    """(values, flat indices) of max pooling over the last nd dims of a."""
+    """(values, flat indices) of max pooling over the last nd dims of a.
+
+    One pass per kernel tap keeps the running max and the winning tap number (int16); the flat
+    index is built once at the end from the tap number and the window origin."""
     sp = a.shape[-nd:]
     low = _lowest(a.dtype)
     ap = _padded(a, nd, k, s, p, d, out, low)
-    lead = a.shape[:-nd]
-    best = np.full(lead + tuple(out), low, dtype=a.dtype)
-    idx = np.empty(lead + tuple(out), dtype=np.int64)
-    idx[...] = _first_valid(sp, nd, k, s, p, d, out)
-    is_float = a.dtype.kind == "f"
-    for t, sl in _tap_slices(nd, k, s, d, out):
+    shape = a.shape[:-nd] + tuple(out)
+    # a NaN wins over numbers and the last NaN wins: only then is the comparison widened
+    nan = a.dtype.kind == "f" and np.isnan(np.add.reduce(a, axis=None))
+    upd = np.empty(shape, dtype=bool)
+    taps = _tap_slices(nd, k, s, d, out)
+    if ap is a:         # no padding: the first tap is every window's starting point
+        _, sl = next(taps)
+        best = ap[sl].copy()
+        tap = np.zeros(shape, dtype=np.int16)
+    else:
+        best = np.full(shape, low, dtype=a.dtype)
+        tap = np.full(shape, -1, dtype=np.int16)
+    for n, (t, sl) in enumerate(taps, start=0 if ap is not a else 1):
         v = ap[sl]
-        upd = v > best
-        if is_float:
+        np.greater(v, best, out=upd)
+        if nan:
             upd |= np.isnan(v)
-        np.copyto(best, v, where=upd)
-        np.copyto(idx, _flat_positions(sp, nd, t, k, s, p, d, out), where=upd)
+        np.maximum(best, v, out=best)
+        np.copyto(tap, n, where=upd)
+    # flat index = window origin + offset of the winning tap
+    offsets = np.zeros(int(np.prod(k)), dtype=np.int64)
+    origin, mult = 0, 1
+    for i in range(nd - 1, -1, -1):
+        offsets += (np.arange(int(np.prod(k)), dtype=np.int64) // int(np.prod(k[i + 1:])) % k[i]) * d[i] * mult
+        o = np.arange(out[i], dtype=np.int64) * s[i] - p[i]
+        origin = origin + (o * mult).reshape((-1,) + (1,) * (nd - 1 - i))
+        mult *= sp[i]
+    idx = offsets.take(tap)
+    idx += origin
+    if ap is not a:
+        missed = tap < 0         # no tap beat the padding value: torch keeps the first in-bounds one
+        if missed.any():
+            np.copyto(idx, _first_valid(sp, nd, k, s, p, d, out), where=missed)
     return best, idx
 
 
