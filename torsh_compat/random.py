@@ -512,7 +512,7 @@ def _store(t, flat, name):
     """Write values drawn in t's memory order into t in place (bumps its version)."""
     arr = t._data
     vals = _arrange(flat, arr.shape, _order(arr))
-    assign_result(t, Tensor._make(np.ascontiguousarray(vals)), name)
+    assign_result(t, Tensor._make(np.asarray(vals, order="C")), name)
     return t
 
 
@@ -712,10 +712,10 @@ def normal(mean, std=None, size=None, *, generator=None, out=None, dtype=None, l
         m = mean._data if mt else np.asarray(mean).astype(dt)
         res = _add(z, m, dt)
     if out is not None:
-        out._data = np.ascontiguousarray(res, dtype=out._data.dtype)
+        out._data = np.asarray(res, dtype=out._data.dtype, order="C")
         out._vc[0] += 1
         return out
-    return Tensor._make(np.ascontiguousarray(res))
+    return Tensor._make(np.asarray(res, order="C"))
 
 
 def _mul(a, b, dt):
@@ -1120,10 +1120,10 @@ def bernoulli(input, p=None, *, generator=None, out=None):
         vals = _bernoulli_scalar(g, arr.size, input.dtype, float(p))
     res = vals.reshape(arr.shape)
     if out is not None:
-        out._data = np.ascontiguousarray(res, dtype=out._data.dtype)
+        out._data = np.asarray(res, dtype=out._data.dtype, order="C")
         out._vc[0] += 1
         return out
-    return Tensor._make(np.ascontiguousarray(res))
+    return Tensor._make(np.asarray(res, order="C"))
 
 
 def _tensor_bernoulli(self, p=None, *, generator=None):
