@@ -303,14 +303,22 @@ def test_encoder_nested_tensor_path_zeros_padding():
         closef(oo, ot)
         if not norm:
             assert np.all(oo.numpy()[kpm] == 0)
-    # not left-aligned: no nested tensors, padded positions computed
+    # not left-aligned: no nested tensors (padded positions computed), unless mask_check is off,
+    # when torch keeps the first (number of valid positions) of each row
     kpm = np.zeros((3, 5), bool)
-    kpm[1, 0] = True
-    with torch.no_grad():
-        ot = et(torch.from_numpy(x), src_key_padding_mask=torch.from_numpy(kpm))
-    with tc.no_grad():
-        oo = eo(tc.from_numpy(x), src_key_padding_mask=tc.from_numpy(kpm))
-    closef(oo, ot)
+    kpm[1, 0] = kpm[1, 3] = True
+    float_kpm = np.where(kpm, -np.inf, 0).astype(np.float32)
+    for check in (True, False):
+        eo.mask_check = et.mask_check = check
+        for m in (kpm, float_kpm):
+            with torch.no_grad():
+                ot = et(torch.from_numpy(x), src_key_padding_mask=torch.from_numpy(m))
+            with tc.no_grad():
+                oo = eo(tc.from_numpy(x), src_key_padding_mask=tc.from_numpy(m))
+            closef(oo, ot)
+    # with gradients wanted torch takes the ordinary path
+    mt_out = et(torch.from_numpy(x), src_key_padding_mask=torch.from_numpy(kpm))
+    closef(eo(tc.from_numpy(x), src_key_padding_mask=tc.from_numpy(kpm)), mt_out)
 
 
 @pytest.mark.parametrize("norm_first", [False, True])

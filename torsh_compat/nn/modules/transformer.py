@@ -164,8 +164,10 @@ class TransformerEncoder(Module):
                 or src_key_padding_mask is None or mask is not None):
             return None
         valid = src_key_padding_mask._data == 0
-        # nested tensors are built from left-aligned masks only (every row valid then padding)
-        if not np.array_equal(valid, np.cumprod(valid, axis=-1).astype(bool)):
+        # a nested tensor keeps the first (number of valid positions) of each row; torch refuses
+        # masks that are not left-aligned when mask_check is on, and reads them so when it is off
+        aligned = np.arange(valid.shape[-1]) < valid.sum(-1, keepdims=True)
+        if getattr(self, "mask_check", True) and not np.array_equal(valid, aligned):
             return None
         if grad_mode.is_grad_enabled():
             attn, n1, n2 = first.self_attn, first.norm1, first.norm2
@@ -174,7 +176,7 @@ class TransformerEncoder(Module):
                     first.linear2.weight, first.linear2.bias)
             if any(x is not None and x.requires_grad for x in args):
                 return None
-        return ~valid
+        return ~aligned
 
     def forward(self, src, mask=None, src_key_padding_mask=None, is_causal=None):
         src_key_padding_mask = FA._canonical_mask(src_key_padding_mask, "src_key_padding_mask",
@@ -182,13 +184,15 @@ class TransformerEncoder(Module):
         mask = FA._canonical_mask(mask, "mask", None, "", src.dtype, check_other=False)
         batch_first = self.layers[0].self_attn.batch_first
         padded = self._padded_rows(src, mask, src_key_padding_mask)
+        if padded is not None:
+            src_key_padding_mask = _creation.tensor(np.where(padded, -np.inf, 0).astype(src._data.dtype))
         is_causal = _detect_is_causal_mask(mask, is_causal, _get_seq_len(src, batch_first))
         output = src
         for mod in self.layers:
             output = mod(output, src_mask=mask, is_causal=is_causal, src_key_padding_mask=src_key_padding_mask)
         if padded is not None:
-            keep = (~padded).astype(output._data.dtype)
-            output = output * _creation.tensor(keep[:, :, None] if batch_first else keep.T[:, :, None])
+            keep = (~padded).astype(output._data.dtype)[:, :, None]
+            output = output * _creation.tensor(keep)
         if self.norm is not None:
             output = self.norm(output)
         return output
