@@ -93,20 +93,26 @@ def col2im(cols, geom):
 
 
 def _groups_view(w, groups):
-    """(O, Cg, *k) -> (G, O/G, Cg*prod(k))."""
+    """(O, Cg, *k) -> (O, Cg*prod(k)), or (G, O/G, Cg*prod(k)) for grouped convolutions."""
+    if groups == 1:
+        return w.reshape(w.shape[0], -1)
     return w.reshape(groups, w.shape[0] // groups, -1)
 
 
+def _split_groups(a, groups):
+    """(N, C, ...) -> (N, C, L), or (N, G, C/G, L) for grouped convolutions."""
+    n, c = a.shape[:2]
+    return a.reshape(n, c, -1) if groups == 1 else a.reshape(n, groups, c // groups, -1)
+
+
 def conv_data(x, w, geom):
-    """y = conv(x, w): (N, C, *size) x (O, C/G, *k) -> (N, O, *out)."""
+    """y = conv(x, w): (N, C, *size) x (O, C/G, *k) -> (N, O, *out); one GEMM per sample (and group)."""
     cd = _compute_dtype(x)
     if cd is not None:
         return conv_data(x.astype(cd), w.astype(cd), geom).astype(x.dtype)
-    n, g = x.shape[0], geom.groups
-    cols = im2col(x, geom)
-    cols = cols.reshape(n, g, cols.shape[1] // g, cols.shape[2])
-    y = np.matmul(_groups_view(w, g), cols)
-    return y.reshape((n, w.shape[0]) + geom.out)
+    cols = _split_groups(im2col(x, geom), geom.groups)
+    y = np.matmul(_groups_view(w, geom.groups), cols)
+    return y.reshape((x.shape[0], w.shape[0]) + geom.out)
 
 
 def convT_data(y, w, geom):
@@ -114,10 +120,39 @@ def convT_data(y, w, geom):
     cd = _compute_dtype(y)
     if cd is not None:
         return convT_data(y.astype(cd), w.astype(cd), geom).astype(y.dtype)
-    n, g = y.shape[0], geom.groups
-    wg = _groups_view(w, g)
-    cols = np.matmul(wg.transpose(0, 2, 1), y.reshape(n, g, wg.shape[1], -1))
-    return col2im(cols.reshape(n, -1, cols.shape[-1]), geom)
+    g = geom.groups
+    if all(s == 1 for s in geom.stride) and y.ndim > 3:
+        return _convT_unit_stride(y, w, geom)
+    wt = np.ascontiguousarray(np.swapaxes(_groups_view(w, g), -1, -2))
+    cols = np.matmul(wt, _split_groups(y, g))
+    return col2im(cols.reshape(y.shape[0], -1, cols.shape[-1]), geom)
+
+
+def _convT_unit_stride(y, w, geom):
+    """convT for stride 1: y's spatial dims after the first are zero-widened to the padded input's,
+    so that every kernel offset lands on one contiguous run of the flattened padded input, and
+    col2im becomes prod(ksize) contiguous adds."""
+    n, o = y.shape[:2]
+    g = geom.groups
+    pad = geom.padding
+    sp = tuple(s + 2 * p for s, p in zip(geom.size, pad))
+    wide = np.zeros((n, o, geom.out[0]) + sp[1:], y.dtype)
+    wide[(slice(None), slice(None), slice(None)) + tuple(slice(0, m) for m in geom.out[1:])] = y
+    wt = np.ascontiguousarray(np.swapaxes(_groups_view(w, g), -1, -2))
+    cols = np.matmul(wt, _split_groups(wide, g))
+    c = w.shape[1] * g
+    cols = cols.reshape((n, c) + geom.ksize + (-1,))
+    run = cols.shape[-1]
+    pitch = np.cumprod((1,) + sp[:0:-1])[::-1]      # flat strides of the padded spatial dims
+    tail = int(sum((k - 1) * d * p for k, d, p in zip(geom.ksize, geom.dilation, pitch)))
+    flat = np.zeros((n, c, int(np.prod(sp)) + tail), y.dtype)
+    for k in np.ndindex(*geom.ksize):
+        off = int(sum(ki * d * p for ki, d, p in zip(k, geom.dilation, pitch)))
+        flat[:, :, off:off + run] += cols[(slice(None), slice(None)) + k]
+    xp = flat[:, :, :int(np.prod(sp))].reshape((n, c) + sp)
+    if not any(pad):
+        return xp
+    return xp[(slice(None), slice(None)) + tuple(slice(p, p + s) for s, p in zip(geom.size, pad))]
 
 
 def wgrad_data(x, y, geom):
@@ -125,25 +160,18 @@ def wgrad_data(x, y, geom):
     cd = _compute_dtype(x)
     if cd is not None:
         return wgrad_data(x.astype(cd), y.astype(cd), geom).astype(x.dtype)
-    n, g = x.shape[0], geom.groups
-    cols = im2col(x, geom)
-    cols = cols.reshape(n, g, cols.shape[1] // g, cols.shape[2])
-    o = y.shape[1]
-    yg = y.reshape(n, g, o // g, -1)
-    if n == 1:
-        w = np.matmul(yg[0], cols[0].transpose(0, 2, 1))
-    else:   # one GEMM per group over the whole batch: (O/G, N*L) @ (N*L, Cg*k)
-        w = np.matmul(yg.transpose(1, 2, 0, 3).reshape(g, o // g, -1),
-                      cols.transpose(1, 0, 3, 2).reshape(g, -1, cols.shape[2]))
-    return w.reshape((o, x.shape[1] // g) + geom.ksize)
+    g = geom.groups
+    cols = _split_groups(im2col(x, geom), g)
+    w = np.matmul(_split_groups(y, g), np.swapaxes(cols, -1, -2)).sum(0)
+    return w.reshape((y.shape[1], x.shape[1] // g) + geom.ksize)
 
 
 def _bias_grad(g):
-    """g summed over batch and spatial dims; float32 partial sums in float64 as torch sums accurately."""
-    g3 = g.reshape(g.shape[0], g.shape[1], -1)
+    """g summed over spatial dims (pairwise), then over the batch in float64 for float32."""
+    g3 = g.reshape(g.shape[0], g.shape[1], -1).sum(axis=2)
     if g.dtype == np.float32:
-        return np.add.reduce(g3, axis=(0, 2), dtype=np.float64).astype(np.float32)
-    return g3.sum(axis=(0, 2))
+        return g3.sum(axis=0, dtype=np.float64).astype(np.float32)
+    return g3.sum(axis=0)
 
 
 _KERNELS = {"conv": conv_data, "convT": convT_data, "wgrad": wgrad_data}
