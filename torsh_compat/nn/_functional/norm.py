@@ -12,9 +12,9 @@ scaled and shifted per K by the weight and bias:
     layer_norm      (1, M, K)                (M, K, 1)       K = prod(normalized_shape)
     rms_norm        as layer_norm, not centred
 
-Accuracy: float32 statistics are computed in float32 by two passes, the row sums by BLAS and the
-cross-row sums in float64: a first mean, then the deviations from it, whose sum corrects the mean
-and whose squares (summed in blocks of _BLOCK, so float32 accumulation stays short) give the
+Accuracy: float32 statistics are computed in float32 by two passes, the row sums pairwise and the
+cross-row sums in float64 (see _colsum, _dots): a first mean, then the deviations from it, whose sum corrects the mean
+and whose squares (summed in runs of _RUN, so float32 accumulation stays short) give the
 variance. torch accumulates in double; this matches it to well within rtol 1.3e-6 / atol 1e-5
 while every pass stays at memory speed (a float64-accumulating numpy reduce is ~10x slower), and
 the deviation form keeps the variance exact when |mean| >> std, where E[x^2] - E[x]^2 would not.
@@ -31,34 +31,54 @@ from ...ops.registry import record, INPUTS
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
-_BLOCK = 4096
+_RUN = 64        # longest float32 accumulation run in the reductions below
 _LEGACY = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
            "bool": "Bool", "complex64": "ComplexFloat", "complex128": "ComplexDouble"}
 
 
 # ---- reductions over axes 0 and 2 of a (N, C, L) view --------------------------------------
 
+def _colsum(a2):
+    """Column sums of a (M, K) array, float64: float32 sums over runs of _RUN rows (numpy adds
+    rows one after another, so long columns would drift), then the run sums in float64."""
+    m, k = a2.shape
+    q = m // _RUN
+    s = np.zeros(k)
+    if q:
+        s += np.add.reduce(a2[:q * _RUN].reshape(q, _RUN, k).sum(1), axis=0, dtype=np.float64)
+    if q * _RUN < m:
+        s += np.add.reduce(a2[q * _RUN:], axis=0, dtype=np.float64)
+    return s
+
+
 def _sums(a3):
-    """Sums of a contiguous (N, C, L) array over N and L: (C,) float64."""
+    """Sums of a contiguous (N, C, L) array over N and L: (C,) float64. Row sums are numpy's
+    pairwise float32 sums (BLAS gemv with a ones vector is no faster, and slower under load)."""
     n, c, l = a3.shape
     if l == 1:
-        return (np.ones(n, a3.dtype) @ a3.reshape(n, c)).astype(np.float64)
-    s = a3.reshape(n * c, l) @ np.ones(l, a3.dtype)
-    return np.add.reduce(s.reshape(n, c), axis=0, dtype=np.float64)
+        return _colsum(a3.reshape(n, c))
+    return np.add.reduce(a3.reshape(n * c, l).sum(1).reshape(n, c), axis=0, dtype=np.float64)
 
 
 def _dots(a3, b3):
     """Sums of a3 * b3 over N and L: (C,) float64, without materialising the product."""
     n, c, l = a3.shape
     if l == 1:
-        return (np.ones(n, a3.dtype) @ (a3.reshape(n, c) * b3.reshape(n, c))).astype(np.float64)
+        q = n // _RUN
+        s = np.zeros(c)
+        if q:
+            s += np.add.reduce(np.einsum("qrc,qrc->qc", a3[:q * _RUN].reshape(q, _RUN, c),
+                                         b3[:q * _RUN].reshape(q, _RUN, c)), axis=0, dtype=np.float64)
+        if q * _RUN < n:
+            s += np.einsum("nc,nc->c", a3[q * _RUN:].reshape(-1, c), b3[q * _RUN:].reshape(-1, c))
+        return s
     a2, b2 = a3.reshape(n * c, l), b3.reshape(n * c, l)
-    q = l // _BLOCK
-    m = q * _BLOCK
+    q = l // _RUN
+    m = q * _RUN
     s = np.zeros(n * c)
-    if q:
-        s += np.add.reduce(np.einsum("ijk,ijk->ij", a2[:, :m].reshape(-1, q, _BLOCK),
-                                     b2[:, :m].reshape(-1, q, _BLOCK)), axis=1, dtype=np.float64)
+    if q:   # einsum accumulates sequentially: short runs, then float64 (3x faster than dtype=float64)
+        s += np.add.reduce(np.einsum("ijk,ijk->ij", a2[:, :m].reshape(-1, q, _RUN),
+                                     b2[:, :m].reshape(-1, q, _RUN)), axis=1, dtype=np.float64)
     if m < l:
         s += np.einsum("ij,ij->i", a2[:, m:], b2[:, m:])
     return np.add.reduce(s.reshape(n, c), axis=0)
