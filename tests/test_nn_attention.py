@@ -495,3 +495,34 @@ def test_mha_forward_errors():
     both(query=x, key=x[0], value=x[0])
     both(query=x[:, 0], key=x[:, 0], value=x[:, 0], key_padding_mask=np.zeros((1, 5), bool))
     both(query=x[:, 0], key=x[:, 0], value=x[:, 0], attn_mask=np.zeros((3, 5, 5), bool))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_sdpa_half_types_compute_in_float32(dtype):
+    arrs = [rnd(s, i) for i, s in enumerate(S4)]
+    res = []
+    for L, FF in ((tc, F), (torch, TF)):
+        ts = [L.from_numpy(a.copy()).to(getattr(L, dtype)).requires_grad_() for a in arrs]
+        out = FF.scaled_dot_product_attention(*ts)
+        out.float().sum().backward()
+        res.append((out, [t.grad for t in ts]))
+    assert type(res[0][0].grad_fn).__name__ == type(res[1][0].grad_fn).__name__ == "ToCopyBackward0"
+    # one rounding to the half type, after float32 work as torch's
+    tol = dict(rtol=1e-2, atol=1e-2)
+    close(res[0][0].float(), res[1][0].float(), **tol)
+    for a, b in zip(res[0][1], res[1][1]):
+        assert str(a.dtype) == str(b.dtype)
+        close(a.float(), b.float(), **tol)
+
+
+@pytest.mark.parametrize("shapes", [((2, 0, 8), (2, 5, 8), (2, 5, 3)), ((2, 4, 8), (2, 0, 8), (2, 0, 3)),
+                                    ((0, 4, 8), (0, 5, 8), (0, 5, 3))])
+def test_sdpa_empty(shapes):
+    (qo, qt), (ko, kt), (vo, vt) = (pair(rnd(s, i)) for i, s in enumerate(shapes))
+    oo, ot = F.scaled_dot_product_attention(qo, ko, vo), TF.scaled_dot_product_attention(qt, kt, vt)
+    close(oo, ot)
+    assert type(oo.grad_fn).__name__ == type(ot.grad_fn).__name__
+    oo.sum().backward()
+    ot.sum().backward()
+    for a, b in ((qo, qt), (ko, kt), (vo, vt)):
+        close(a.grad, b.grad)

@@ -52,7 +52,7 @@ def _sum_groups(g, groups):
 
 def _softmax_rows(s):
     """Softmax over the last axis of an ndarray, in place; rows with no finite score give 0."""
-    m = s.max(axis=-1, keepdims=True)
+    m = s.max(axis=-1, keepdims=True, initial=-np.inf)
     m[~np.isfinite(m)] = 0
     np.subtract(s, m, out=s)
     np.exp(s, out=s)
@@ -110,7 +110,21 @@ class _SDPANode(Node):
         return p
 
 
-_SDPA_NODES = {n: type(n, (_SDPANode,), {"__slots__": ()}) for n in ("UnsafeViewBackward0", "MmBackward0")}
+_SDPA_NODES = {n: type(n, (_SDPANode,), {"__slots__": ()})
+               for n in ("UnsafeViewBackward0", "MmBackward0", "ToCopyBackward0", "AddBackward0")}
+
+
+def _is_half(dt):
+    return dt.kind in "fV" and dt.itemsize < 4     # float16, bfloat16 (ml_dtypes)
+
+
+def _sdpa_node_name(q, k, v, out):
+    """The grad_fn torch's math backend ends in: the last of its ops for this call."""
+    if q.size == 0 or k.size == 0 or v.size == 0:
+        return "AddBackward0"           # torch short-cuts empty attention
+    if _is_half(q.dtype):
+        return "ToCopyBackward0"        # half types are computed in float32 and cast back
+    return "MmBackward0" if q.ndim == 2 and k.ndim == 2 and v.ndim == 2 else "UnsafeViewBackward0"
 
 
 def _check_sdpa(q, k, v, attn_mask, is_causal, enable_gqa):
@@ -168,7 +182,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
         raise _bmm_shape_error(nb, S, vv.shape[-2])
     sc = 1.0 / math.sqrt(E) if scale is None else float(scale)
     # half types compute in float32
-    ct = np.dtype(np.float32) if q.dtype.kind == "f" and q.dtype.itemsize < 4 else q.dtype
+    ct = np.dtype(np.float32) if _is_half(q.dtype) else q.dtype
     s = np.matmul(q.astype(ct, copy=False), np.swapaxes(kk, -1, -2).astype(ct, copy=False))
     s *= ct.type(sc)
     bias = None
@@ -197,8 +211,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     out = np.matmul(pd, vv.astype(ct, copy=False)).astype(q.dtype, copy=False)
     float_mask = attn_mask is not None and not is_causal and attn_mask._data.dtype != np.bool_ and attn_mask._rg
     inputs = (query, key, value, attn_mask) if float_mask else (query, key, value)
-    node = _SDPA_NODES["MmBackward0" if q.ndim == 2 and k.ndim == 2 and v.ndim == 2 else "UnsafeViewBackward0"]
-    t = record(out, node, inputs, (p, noise, sc, bias, groups))
+    t = record(out, _SDPA_NODES[_sdpa_node_name(q, k, v, out)], inputs, (p, noise, sc, bias, groups))
     if t._node is not None and t._node.versions is not None:
         t._node.versions = t._node.versions[:6]     # the mask is only added: torch does not save it
     return t
