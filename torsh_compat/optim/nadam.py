@@ -1,0 +1,69 @@
+"""torch.optim.NAdam: Adam with Nesterov momentum and a momentum-decay schedule."""
+import numpy as np
+
+from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _bump, _check_capturable,
+                        _check_common, _grad, _lerp_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+
+__all__ = ["NAdam"]
+
+
+class NAdam(Optimizer):
+    _scalar_state = ("step", "mu_product")
+
+    def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        _check_common(lr, eps, betas, weight_decay)
+        if not 0.0 <= momentum_decay:
+            raise ValueError(f"Invalid momentum_decay value: {momentum_decay}")
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay,
+                    "momentum_decay": momentum_decay, "decoupled_weight_decay": decoupled_weight_decay,
+                    "maximize": maximize, "foreach": foreach, "capturable": capturable,
+                    "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            lr, wd, eps = float(group["lr"]), group["weight_decay"], group["eps"]
+            momentum_decay = group["momentum_decay"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                _no_sparse(p, "NAdam")
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _scalar_tensor(0.0)
+                    state["mu_product"] = _scalar_tensor(1.0)
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                _check_capturable(group)
+                step_t, mu_product = state["step"], state["mu_product"]
+                param = _real(p._data)
+                grad = _real(_grad(p, group["maximize"]))
+                exp_avg = _real(state["exp_avg"]._data)
+                exp_avg_sq = _real(state["exp_avg_sq"]._data)
+                step_t._data += 1
+                step = float(step_t._data)
+                bias_correction2 = 1 - beta2 ** step
+                if wd != 0:
+                    if group["decoupled_weight_decay"]:
+                        np.multiply(param, 1 - lr * wd, out=param)
+                    else:
+                        grad = _add_scaled(grad, param, wd)
+                mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
+                mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
+                mu_product._data *= mu          # a float32 0-dim tensor, as torch keeps it
+                _lerp_(exp_avg, grad, 1 - beta1)
+                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+                _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+                denom = np.divide(exp_avg_sq, bias_correction2)
+                np.sqrt(denom, out=denom)
+                mu_prod = float(mu_product._data)
+                mu_product_next = mu_prod * mu_next
+                np.add(denom, eps, out=denom)
+                _addcdiv_(param, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_prod))
+                _addcdiv_(param, exp_avg, denom, (-lr * mu_next) / (1.0 - mu_product_next))
+                _bump(p, step_t, mu_product, state["exp_avg"], state["exp_avg_sq"])
+        return loss

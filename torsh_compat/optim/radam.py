@@ -1,0 +1,66 @@
+"""torch.optim.RAdam: Adam with the variance rectification term."""
+import numpy as np
+
+from .optimizer import (Optimizer, _add_scaled, _addcmul_, _bump, _check_capturable, _check_common, _grad,
+                        _lerp_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+
+__all__ = ["RAdam"]
+
+
+class RAdam(Optimizer):
+    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
+                 differentiable=False):
+        _check_common(lr, eps, betas, weight_decay)
+        defaults = {"lr": lr, "betas": betas, "eps": eps, "weight_decay": weight_decay, "maximize": maximize,
+                    "foreach": foreach, "capturable": capturable,
+                    "decoupled_weight_decay": decoupled_weight_decay, "differentiable": differentiable}
+        super().__init__(params, defaults)
+
+    def step(self, closure=None):
+        loss = self._closure_loss(closure)
+        for group in self.param_groups:
+            beta1, beta2 = group["betas"]
+            lr, wd, eps = float(group["lr"]), group["weight_decay"], group["eps"]
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                _no_sparse(p, "RAdam")
+                state = self.state[p]
+                if len(state) == 0:
+                    state["step"] = _scalar_tensor(0.0)
+                    state["exp_avg"] = _zeros_like(p)
+                    state["exp_avg_sq"] = _zeros_like(p)
+                _check_capturable(group)
+                step_t = state["step"]
+                param = _real(p._data)
+                grad = _real(_grad(p, group["maximize"]))
+                exp_avg = _real(state["exp_avg"]._data)
+                exp_avg_sq = _real(state["exp_avg_sq"]._data)
+                step_t._data += 1
+                step = float(step_t._data)
+                if wd != 0:
+                    if group["decoupled_weight_decay"]:
+                        np.multiply(param, 1 - lr * wd, out=param)
+                    else:
+                        grad = _add_scaled(grad, param, wd)
+                _lerp_(exp_avg, grad, 1 - beta1)
+                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+                _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
+                bias_correction1 = 1 - beta1 ** step
+                bias_correction2 = 1 - beta2 ** step
+                update = np.divide(exp_avg, bias_correction1)
+                rho_inf = 2 / (1 - beta2) - 1
+                rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
+                np.multiply(update, lr, out=update)
+                if rho_t > 5.0:
+                    adaptive = np.sqrt(exp_avg_sq)
+                    np.add(adaptive, eps, out=adaptive)
+                    # (bias_correction2 ** 0.5) / sqrt(v): a scalar divided by a tensor
+                    np.divide(bias_correction2 ** 0.5, adaptive, out=adaptive)
+                    np.multiply(update, adaptive, out=update)
+                    rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
+                    np.multiply(update, rect, out=update)
+                np.subtract(param, update, out=param)
+                _bump(p, step_t, state["exp_avg"], state["exp_avg_sq"])
+        return loss
