@@ -40,7 +40,7 @@ def _legacy(dt):
 
 def _float_only(x, kernel):
     """torch's refusal of integer and bool inputs for float-only CPU kernels."""
-    if x.dtype.kind not in "fc":
+    if x.dtype.kind not in "fc" and not _low(x.dtype):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(x.dtype)}\'')
 
 
@@ -79,13 +79,51 @@ def _sigmoid_np(x):
     return np.where(x >= 0, 1 / (1 + e), e / (1 + e)).astype(x.dtype, copy=False)
 
 
+def _sigmoid_any(a):
+    """sigmoid without exp overflow warnings on arrays; the Tensor op under create_graph."""
+    return _sigmoid_np(a) if B.is_array(a) else a.sigmoid()
+
+
+# ---- half and bfloat16: torch's CPU kernels compute in float32 and round once ----------------
+
+_F32 = np.dtype(np.float32)
+
+
+def _low(dt):
+    """float16 or bfloat16 (ml_dtypes' bfloat16 is a NumPy void-kind dtype)."""
+    return dt.itemsize == 2 and dt.kind in "fV"
+
+
+def _widen(a):
+    return a.astype(_F32) if isinstance(a, np.ndarray) and _low(a.dtype) else a
+
+
+def _forward_wide(forward, x, *params):
+    """forward(x, *params), computed in float32 for a half or bfloat16 x."""
+    if _low(x.dtype):
+        return forward(x.astype(_F32), *params).astype(x.dtype)
+    return forward(x, *params)
+
+
+def _backward_wide(backward):
+    """A backward formula whose fast path computes half and bfloat16 in float32."""
+    def wide(g, *rest):
+        if not (B.is_array(g) and _low(g.dtype)):
+            return backward(g, *rest)
+        r = backward(g.astype(_F32), *map(_widen, rest))
+        if isinstance(r, tuple):
+            return tuple(None if a is None else a.astype(g.dtype) for a in r)
+        return r.astype(g.dtype)
+    return wide
+
+
 def _elementwise(node_name, forward, backward, save=INPUTS):
     """An elementwise activation op(input, *params): forward(x, *params) on the data, one node."""
-    node = backward_node(node_name, backward, save)
+    node = backward_node(node_name, _backward_wide(backward), save)
     node.fit = False      # the gradient already has the input's shape and dtype
 
     def op(input, *params):
-        return record(forward(input._data, *params), node, (input,), params)
+        return record(_forward_wide(forward, input._data, *params), node, (input,), params)
     return op
 
 
@@ -232,7 +270,7 @@ def _rrelu_node(name):
             xd = B.data(x)
             noise = np.where(xd > 0, xd.dtype.type(1), xd.dtype.type(slope))
         return _piecewise_grad(g, x, noise, _RreluWithNoiseBackwardBackward)
-    node = backward_node(name, backward, INPUTS)
+    node = backward_node(name, _backward_wide(backward), INPUTS)
     node.fit = False
     return node
 
@@ -253,7 +291,7 @@ def _rrelu_op(node):
             noise = _rrelu_noise(x, lower, upper, generator)
             out = x * noise
         else:
-            out, noise = _leaky_forward(x, slope), None
+            out, noise = _forward_wide(_leaky_forward, x, slope), None
         return record(out, node, (input,), (noise, slope))
     return op
 
@@ -313,7 +351,7 @@ def _prelu_backward(g, x, w, out):
     return gx, B.reshape(gw, wd.shape)
 
 
-_PreluNode = backward_node("PreluKernel", _prelu_backward, INPUTS)
+_PreluNode = backward_node("PreluKernel", _backward_wide(_prelu_backward), INPUTS)
 
 
 def prelu(input, weight):
@@ -329,7 +367,9 @@ def prelu(input, weight):
         raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter "
                            f"numbers = {w.size} and channel size = {channels}.")
     _float_only(x, "prelu_cpu")
-    return record(np.where(x > 0, x, _prelu_weight_view(w, x.ndim) * x), _PreluNode, (input, weight))
+    wv = _prelu_weight_view(_widen(w), x.ndim)
+    out = _forward_wide(lambda x: np.where(x > 0, x, wv * x), x)
+    return record(out, _PreluNode, (input, weight))
 
 
 register(prelu, node=_PreluNode, samples=S.Spec(
@@ -457,7 +497,7 @@ def _silu_forward(x):
 
 
 def _silu_backward(g, x, out):
-    s = B.sigmoid(x)
+    s = _sigmoid_any(x)
     return g * s * (x * (1 - s) + 1)
 
 
@@ -486,7 +526,7 @@ def _softplus_any(x):
 
 def _mish_backward(g, x, out):
     ts = B.tanh(_softplus_any(x))
-    return g * (ts + x * B.sigmoid(x) * (1 - ts * ts))
+    return g * (ts + x * _sigmoid_any(x) * (1 - ts * ts))
 
 
 _mish_op = _elementwise("Mish", _mish_forward, _mish_backward)
@@ -500,7 +540,7 @@ def _softplus_forward(x, beta, thr):
     _float_only(x, "softplus_cpu")
     t = x.dtype.type
     bx = x * t(beta)
-    with np.errstate(over="ignore"):
+    with np.errstate(over="ignore", divide="ignore"):      # beta = 0 gives inf, as in torch
         soft = np.log1p(np.exp(bx)) / t(beta)
     return np.where(bx > thr, x, soft)
 
@@ -593,7 +633,7 @@ def _logsigmoid_forward(x):
 
 
 _logsigmoid_op = _elementwise("LogSigmoid", _logsigmoid_forward,
-                              lambda g, x, out: g * B.sigmoid(-x))
+                              lambda g, x, out: g * _sigmoid_any(-x))
 
 
 def logsigmoid(input):
@@ -609,7 +649,8 @@ def _softshrink_forward(x, lambd):
         raise RuntimeError(f"lambda must be in range [0, {top:g}] for input dtype "
                            f"{_legacy(x.dtype)}, but found {lambd:g}")
     t = x.dtype.type
-    return np.where(x > lambd, x - t(lambd), np.where(x < -lambd, x + t(lambd), t(0)))
+    # x * 0 in the dead zone: -0.0 for negative x, and NaN stays NaN, as in torch
+    return np.where(x > lambd, x - t(lambd), np.where(x < -lambd, x + t(lambd), x * t(0)))
 
 
 def _shrink_backward(node):
@@ -647,15 +688,23 @@ register(hardshrink, node=_hardshrink_op, samples=S.unary(
 # ---- glu ----------------------------------------------------------------------------------
 
 def _glu_backward(g, x, out, dim):
-    h = B.data(x).shape[dim] // 2
+    """(g s, (1 - s) s a g) for x = [a, b], s = sigmoid(b); half and bfloat16 round s to their
+    dtype and compute the rest in float32, as torch's CPU kernel does."""
     if B.is_array(x):
         a, b = np.split(x, 2, axis=dim)
+        low = x.dtype if _low(x.dtype) else None
+        if low is not None:
+            a, b, g = a.astype(_F32), b.astype(_F32), g.astype(_F32)
         s = _sigmoid_np(b)
-        return np.concatenate([g * s, g * a * s * (1 - s)], axis=dim)
+        if low is not None:
+            s = s.astype(low).astype(_F32)
+        r = np.concatenate([g * s, (1 - s) * s * a * g], axis=dim)
+        return r if low is None else r.astype(low)
     from ... import cat
+    h = x.shape[dim] // 2
     a, b = x.narrow(dim, 0, h), x.narrow(dim, h, h)
     s = b.sigmoid()
-    return cat([g * s, g * a * s * (1 - s)], dim)
+    return cat([g * s, (1 - s) * s * a * g], dim)
 
 
 _GluNode = backward_node("Glu", _glu_backward, INPUTS)
@@ -670,8 +719,12 @@ def glu(input, dim=-1):
     if x.shape[d] % 2:
         raise RuntimeError(f"Halving dimension must be even, but dimension {d} is size {x.shape[d]}")
     _float_only(x, "glu_cpu")
+    return record(_forward_wide(_glu_forward, x, d), _GluNode, (input,), (d,))
+
+
+def _glu_forward(x, d):
     a, b = np.split(x, 2, axis=d)
-    return record(a * _sigmoid_np(b), _GluNode, (input,), (d,))
+    return a * _sigmoid_np(b)
 
 
 # ---- softmax family -------------------------------------------------------------------------
@@ -701,9 +754,9 @@ def _log_softmax_backward(g, x, out, d):
     return g - B.exp(out) * B.sum(g, d, keepdims=True)
 
 
-_SoftmaxNode = backward_node("Softmax", _softmax_backward, OUT)
+_SoftmaxNode = backward_node("Softmax", _backward_wide(_softmax_backward), OUT)
 _SoftmaxNode.fit = False
-_LogSoftmaxNode = backward_node("LogSoftmax", _log_softmax_backward, OUT)
+_LogSoftmaxNode = backward_node("LogSoftmax", _backward_wide(_log_softmax_backward), OUT)
 _LogSoftmaxNode.fit = False
 
 
@@ -713,7 +766,7 @@ def _softmax_input(input, dim, dtype, kernel):
     if dtype is not None and D.to_np(dtype) != x.dtype:
         input = input.to(dtype)
         x = input._data
-    if x.dtype.kind != "f":
+    if x.dtype.kind != "f" and not _low(x.dtype):
         last = d == max(x.ndim, 1) - 1
         raise NotImplementedError(f'"{kernel}{"_lastdim" if last else ""}_kernel_impl" not '
                                   f'implemented for \'{_legacy(x.dtype)}\'')
@@ -723,9 +776,7 @@ def _softmax_input(input, dim, dtype, kernel):
 def _softmax_compute(x, d, log):
     if d is None:        # 0-d: one element along the (virtual) dim
         return np.zeros_like(x) if log else np.ones_like(x)
-    if x.dtype == np.float16:      # half: compute in float, as torch's CPU kernels do
-        return (_log_softmax_np if log else _softmax_np)(x.astype(np.float32), d).astype(np.float16)
-    return (_log_softmax_np if log else _softmax_np)(x, d)
+    return _forward_wide(_log_softmax_np if log else _softmax_np, x, d)
 
 
 def _softmax(input, dim, dtype=None):
