@@ -526,3 +526,43 @@ def test_sdpa_empty(shapes):
     ot.sum().backward()
     for a, b in ((qo, qt), (ko, kt), (vo, vt)):
         close(a.grad, b.grad)
+
+
+def test_sdpa_double_backward_float_mask_and_dropout(monkeypatch):
+    p = 0.25
+    with injected_masks(monkeypatch, p):
+        (qo, qt), (ko, kt), (vo, vt) = (pair(rnd(s, i, "float64")) for i, s in enumerate(S4))
+        mo, mt = pair(rnd((4, 6), 8, "float64"))
+        oo = F.scaled_dot_product_attention(qo, ko, vo, attn_mask=mo, dropout_p=p)
+        ot = TF.scaled_dot_product_attention(qt, kt, vt, attn_mask=mt, dropout_p=p)
+        go = tc.autograd.grad((oo ** 2).sum(), (qo, ko, vo, mo), create_graph=True)
+        gt = torch.autograd.grad((ot ** 2).sum(), (qt, kt, vt, mt), create_graph=True)
+        for a, b in zip(go, gt):
+            close(a, b)
+        sum((g ** 2).sum() for g in go).backward()
+        sum((g ** 2).sum() for g in gt).backward()
+        for a, b in ((qo, qt), (ko, kt), (vo, vt), (mo, mt)):
+            close(a.grad, b.grad)
+
+
+@pytest.mark.parametrize("need_weights", [True, False])
+def test_mha_double_backward(need_weights):
+    torch.manual_seed(0)
+    mt = torch.nn.MultiheadAttention(6, 2, dtype=torch.float64)
+    mo = tc.nn.MultiheadAttention(6, 2, dtype=tc.float64)
+    copy_weights(mo, mt)
+    (qo, qt), (ko, kt) = pair(rnd((4, 2, 6), 0, "float64")), pair(rnd((5, 2, 6), 1, "float64"))
+    kpm = np.zeros((2, 5), bool)
+    kpm[1, 3:] = True
+    oo, _ = mo(qo, ko, ko, key_padding_mask=tc.from_numpy(kpm), need_weights=need_weights)
+    # torch's SDPA here is its flash kernel, which has no double backward: its need_weights path
+    # computes the same function with ops that have one
+    ot, _ = mt(qt, kt, kt, key_padding_mask=torch.from_numpy(kpm), need_weights=True)
+    go = tc.autograd.grad((oo ** 2).sum(), (qo, ko, mo.in_proj_weight), create_graph=True)
+    gt = torch.autograd.grad((ot ** 2).sum(), (qt, kt, mt.in_proj_weight), create_graph=True)
+    for a, b in zip(go, gt):
+        close(a, b)
+    sum((g ** 2).sum() for g in go).backward()
+    sum((g ** 2).sum() for g in gt).backward()
+    for a, b in ((qo, qt), (ko, kt), (mo.in_proj_weight, mt.in_proj_weight), (mo.out_proj.weight, mt.out_proj.weight)):
+        close(a.grad, b.grad)

@@ -98,16 +98,17 @@ class _SDPANode(Node):
         """The softmax of the forward, rebuilt from Tensors so that it has a graph."""
         p_arr, _, scale, bias, _ = self.args
         s = (q @ k.transpose(-1, -2)) * scale
-        dead = np.broadcast_to(p_arr.sum(axis=-1, keepdims=True) == 0, p_arr.shape)
-        if bias is not None:
-            # fully masked rows get a finite bias so that their (discarded) softmax has no NaN
-            s = s + B.const(np.where(dead, 0, bias).astype(p_arr.dtype), q)
         if mask is not None:
-            s = s + mask
-        p = softmax(s, -1)
-        if dead.any():
-            p = B.where(Tensor._make(dead), B.const(np.zeros_like(p_arr), q), p)
-        return p
+            s = s + mask            # the float mask needing a gradient (bias holds its values)
+        elif bias is not None:
+            s = s + B.const(bias, q)
+        dead = np.broadcast_to(p_arr.sum(axis=-1, keepdims=True) == 0, p_arr.shape)
+        if not dead.any():
+            return softmax(s, -1)
+        # fully masked rows: softmax of finite stand-ins, then zeros (their softmax would be NaN)
+        dead_t = Tensor._make(np.ascontiguousarray(dead))
+        zeros = B.const(np.zeros_like(p_arr), q)
+        return B.where(dead_t, zeros, softmax(B.where(dead_t, zeros, s), -1))
 
 
 _SDPA_NODES = {n: type(n, (_SDPANode,), {"__slots__": ()})
