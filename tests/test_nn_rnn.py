@@ -519,3 +519,56 @@ def test_packed_sequence_object():
     assert R.invert_permutation(None) is None
     raises_like(lambda: TR.PackedSequence(torch.zeros(2)), lambda: R.PackedSequence(tc.zeros(2)))
     assert tc.nn.utils.rnn.PackedSequence is R.PackedSequence
+
+
+def test_state_dtype_and_length_errors():
+    x = _arr((2, 1, 4), 0)
+    raises_like(lambda: torch.nn.GRU(4, 3)(torch.from_numpy(x), torch.zeros(1, 1, 3, dtype=torch.float64)),
+                lambda: tc.nn.GRU(4, 3)(tc.from_numpy(x), tc.zeros(1, 1, 3, dtype=tc.float64)))
+    raises_like(lambda: torch.nn.GRUCell(4, 3)(torch.from_numpy(x[0]), torch.zeros(1, 3, dtype=torch.float64)),
+                lambda: tc.nn.GRUCell(4, 3)(tc.from_numpy(x[0]), tc.zeros(1, 3, dtype=tc.float64)))
+    raises_like(lambda: torch.nn.LSTM(4, 3)(torch.zeros(0, 1, 4)), lambda: tc.nn.LSTM(4, 3)(tc.zeros(0, 1, 4)))
+
+
+def test_empty_batch():
+    mo, mt = _pair_modules("LSTM", I_, H_, bidirectional=True)
+    xo, xt = pair(np.zeros((3, 0, I_), np.float32))
+    (oo, (ho, co)), (ot, (ht, ct)) = mo(xo), mt(xt)
+    assert tuple(oo.shape) == tuple(ot.shape) and tuple(ho.shape) == tuple(ht.shape)
+
+
+def test_double_backward_packed():
+    mo, mt = _pair_modules("LSTM", 3, 4, bidirectional=True, proj_size=2, dtype="float64")
+    xo, xt = pair(_arr((4, 3, 3), 14, "float64"))
+    lengths = [2, 4, 3]
+    po = R.pack_padded_sequence(xo, lengths, enforce_sorted=False)
+    pt = TR.pack_padded_sequence(xt, lengths, enforce_sorted=False)
+    (oo, (ho, _)), (ot, (ht, _)) = mo(po), mt(pt)
+    go = tc.autograd.grad(oo.data.pow(2).sum() + ho.pow(3).sum(), xo, create_graph=True)[0]
+    gt = torch.autograd.grad(ot.data.pow(2).sum() + ht.pow(3).sum(), xt, create_graph=True)[0]
+    close(go, gt)
+    go.pow(2).sum().backward()
+    gt.pow(2).sum().backward()
+    _grads_equal(mo, mt)
+    close(xo.grad, xt.grad)
+
+
+def test_module_conversions_and_copies():
+    import copy
+    import pickle
+    mo, mt = _pair_modules("LSTM", I_, H_, num_layers=2)
+    for m in (copy.deepcopy(mo), pickle.loads(pickle.dumps(mo))):
+        assert m._flat_weights[0] is m.weight_ih_l0
+        close(m(tc.from_numpy(_arr((2, 1, I_), 0)))[0], mt(torch.from_numpy(_arr((2, 1, I_), 0)))[0])
+    md, mtd = mo.double(), mt.double()
+    assert md._flat_weights[0].dtype == tc.float64
+    x = _arr((2, 1, I_), 0, "float64")
+    close(md(tc.from_numpy(x))[0], mtd(torch.from_numpy(x))[0])
+
+
+def test_train_eval_same_without_dropout():
+    mo, mt = _pair_modules("GRU", I_, H_, num_layers=2)
+    x = _arr((T_, B_, I_), 3)
+    a = mo.train()(tc.from_numpy(x))[0]
+    b = mo.eval()(tc.from_numpy(x))[0]
+    assert np.array_equal(a.detach().numpy(), b.detach().numpy())

@@ -19,6 +19,7 @@ from ...autograd.function import _OutputSlot
 from ...autograd.graph import Node
 from ...autograd.grad_mode import _State
 from ...ops.registry import INPUTS, _edge, saved_versions
+from .linear import _sn
 
 __all__ = []
 
@@ -310,6 +311,11 @@ def rnn_layer(mode, x, steps, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
     Returns Tensors (out, h_n, c_n), c_n None unless mode is LSTM."""
     inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
     xa = x._data
+    wd = w_ih._data.dtype
+    for s in (h0, c0):
+        if s is not None and s._data.dtype != wd:
+            raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_sn(s._data)} and "
+                               f"{_sn(w_ih._data)}")
     arr = [None if t is None else t._data for t in inputs]
     out, hn, cn, saved = _forward(mode, xa.reshape(-1, xa.shape[-1]), steps, arr[1], arr[2], arr[3],
                                   arr[4], arr[5], arr[6], arr[7])

@@ -192,6 +192,8 @@ class RNNBase(Module):
         num_directions = 2 if self.bidirectional else 1
         if batch_sizes is None:
             x = input.transpose(0, 1) if self.batch_first else input
+            if x.shape[0] == 0:
+                raise RuntimeError("Expected sequence length to be larger than 0 in RNN")
             bsz = [x.shape[1]] * x.shape[0]
         else:
             x = input
