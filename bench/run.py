@@ -63,6 +63,7 @@ print(json.dumps(info))
 
 def child_env(threads):
     env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)    # an installed package imports from cached bytecode
     env.update(OPENBLAS_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
                PYTHONPATH=os.pathsep.join(p for p in (ROOT, env.get("PYTHONPATH")) if p))
     return env

@@ -47,4 +47,6 @@ from . import cuda, backends, jit, accelerator  # noqa: E402,F401
 from . import nn  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
 from . import optim, utils  # noqa: E402,F401
+from . import serialization  # noqa: E402,F401
+from .serialization import save, load  # noqa: E402,F401
 _export_ops()    # last: nn/ registers ops too (torch.dropout, torch.celu, ...)

@@ -1,2 +1,2 @@
-"""torch.utils."""
-from . import data  # noqa: F401
+"""torch.utils, and utils.safetensors (state dicts in the safetensors format)."""
+from . import data, safetensors  # noqa: F401
