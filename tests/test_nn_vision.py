@@ -1,0 +1,201 @@
+"""Resampling against real torch: F.interpolate in every mode (torch's source-index rules at odd
+scales and sizes), its backward and double backward, the Upsample modules, pixel (un)shuffle,
+reprs and torch's errors."""
+import pickle
+import warnings
+
+import numpy as np
+import pytest
+import torch
+import torch.nn as tnn
+import torch.nn.functional as TF
+
+import torsh_compat as tc
+import torsh_compat.nn as onn
+import torsh_compat.nn.functional as OF
+
+from _nn import close, raises_like
+
+R = np.random.default_rng(0)
+
+
+def rand(shape, dtype=np.float32):
+    return R.standard_normal(shape).astype(dtype)
+
+
+def both(arr, grad=True):
+    return (tc.from_numpy(arr.copy()).requires_grad_(grad), torch.from_numpy(arr.copy()).requires_grad_(grad))
+
+
+def check(call_o, call_t, arr, double=True, name=True):
+    xo, xt = both(arr)
+    ro, rt = call_o(xo), call_t(xt)
+    close(ro, rt)
+    if name:
+        assert ro.grad_fn.name() == rt.grad_fn.name()
+    g = rand(tuple(rt.shape), arr.dtype)
+    go, gt = both(g, double)
+    (gxo,) = tc.autograd.grad(ro, xo, go, create_graph=double)
+    (gxt,) = torch.autograd.grad(rt, xt, gt, create_graph=double)
+    close(gxo, gxt)
+    if double:      # the gradient is linear in g: its derivative is the forward map again
+        w = rand(arr.shape, arr.dtype)
+        close(tc.autograd.grad((gxo * tc.from_numpy(w)).sum(), go)[0],
+              torch.autograd.grad((gxt * torch.from_numpy(w)).sum(), gt)[0])
+
+
+SIZES = [{"size": 3}, {"size": 13}, {"size": 1}, {"scale_factor": 1.5}, {"scale_factor": 0.7},
+         {"scale_factor": 2.3}, {"scale_factor": 0.43}, {"scale_factor": 2},
+         {"scale_factor": 1.5, "recompute_scale_factor": True}, {"scale_factor": 1.0}]
+MODES = [(1, "nearest"), (1, "nearest-exact"), (1, "linear"), (1, "area"), (2, "nearest"), (2, "nearest-exact"),
+         (2, "bilinear"), (2, "bicubic"), (2, "area"), (3, "nearest"), (3, "trilinear"), (3, "area")]
+
+
+def _case_id(v):
+    return str(v).replace(" ", "")
+
+
+@pytest.mark.parametrize("nd,mode", MODES, ids=_case_id)
+@pytest.mark.parametrize("kw", SIZES, ids=_case_id)
+@pytest.mark.parametrize("n", [7, 6])
+def test_interpolate(nd, mode, kw, n):
+    shape = (2, 3) + (n,) * nd if nd < 3 else (1, 2, n, 5, 4)
+    acs = [None] if mode in ("nearest", "nearest-exact", "area") else [False, True]
+    for ac in acs:
+        check(lambda x: OF.interpolate(x, mode=mode, align_corners=ac, **kw),
+              lambda x: TF.interpolate(x, mode=mode, align_corners=ac, **kw), rand(shape), double=(n == 7))
+
+
+@pytest.mark.parametrize("mode", ["nearest", "nearest-exact", "bilinear", "bicubic", "area"])
+@pytest.mark.parametrize("kw", [{"size": (3, 11)}, {"scale_factor": (2.3, 0.4)}, {"scale_factor": (0.7, 1.5)}],
+                         ids=_case_id)
+def test_interpolate_per_axis_float64(mode, kw):
+    ac = None if mode in ("nearest", "nearest-exact", "area") else True
+    check(lambda x: OF.interpolate(x, mode=mode, align_corners=ac, **kw),
+          lambda x: TF.interpolate(x, mode=mode, align_corners=ac, **kw), rand((2, 2, 7, 6), np.float64))
+
+
+@pytest.mark.parametrize("n_in,n_out", [(7, 3), (3, 7), (5, 10), (10, 5), (4, 6), (6, 4), (9, 20)])
+def test_nearest_indices_exactly(n_in, n_out):
+    x = np.arange(n_in, dtype=np.float32).reshape(1, 1, n_in)
+    for mode in ("nearest", "nearest-exact"):
+        for kw in ({"size": n_out}, {"scale_factor": n_out / n_in}, {"scale_factor": n_out / n_in + 0.01}):
+            o = OF.interpolate(tc.from_numpy(x), mode=mode, **kw)
+            t = TF.interpolate(torch.from_numpy(x), mode=mode, **kw)
+            assert np.array_equal(o._data, t.numpy()), (mode, kw)
+
+
+@pytest.mark.parametrize("shape", [(1, 1, 5), (1, 1, 1, 5), (2, 3, 5, 5), (1, 1, 1, 1, 5), (1, 1, 5, 1, 1)])
+@pytest.mark.parametrize("scale", [2.01, 1.1, 1.99, 0.9])
+def test_nearest_shortcuts_of_the_2d_kernel(shape, scale):
+    """torch's 2-D nearest kernel copies equal sizes and halves at twice the size; 1-D and 3-D do not."""
+    x = np.arange(int(np.prod(shape)), dtype=np.float32).reshape(shape)
+    scales = [scale if n > 1 else 1.0 for n in shape[2:]]
+    for mode in ("nearest", "nearest-exact"):
+        o = OF.interpolate(tc.from_numpy(x), scale_factor=scales, mode=mode)
+        t = TF.interpolate(torch.from_numpy(x), scale_factor=scales, mode=mode)
+        assert np.array_equal(o._data, t.numpy()), mode
+
+
+def test_interpolate_unsigned_bytes_nearest():
+    x = R.integers(0, 255, size=(1, 2, 5, 5)).astype(np.uint8)
+    o, t = OF.interpolate(tc.from_numpy(x), scale_factor=1.7), TF.interpolate(torch.from_numpy(x), scale_factor=1.7)
+    assert o.dtype == tc.uint8 and np.array_equal(o._data, t.numpy())
+
+
+def test_interpolate_empty_batch():
+    o, t = OF.interpolate(tc.zeros(0, 3, 4, 4), size=3), TF.interpolate(torch.zeros(0, 3, 4, 4), size=3)
+    assert tuple(o.shape) == tuple(t.shape)
+
+
+def test_deprecated_forms_warn_and_match():
+    arr = rand((2, 3, 5, 4))
+    for name, kw in [("upsample", {"scale_factor": 2, "mode": "bilinear"}), ("upsample_nearest", {"size": 7}),
+                     ("upsample_bilinear", {"scale_factor": 1.5})]:
+        with warnings.catch_warnings(record=True) as wo:
+            warnings.simplefilter("always")
+            o = getattr(OF, name)(tc.from_numpy(arr), **kw)
+        with warnings.catch_warnings(record=True) as wt:
+            warnings.simplefilter("always")
+            t = getattr(TF, name)(torch.from_numpy(arr), **kw)
+        assert [str(w.message) for w in wo] == [str(w.message) for w in wt]
+        close(o, t)
+
+
+@pytest.mark.parametrize("expr,shape", [("Upsample(scale_factor=2)", (2, 3, 4, 5)),
+                                        ("Upsample(size=(3, 7), mode='bilinear')", (2, 3, 4, 5)),
+                                        ("Upsample(scale_factor=1.5, mode='bicubic', align_corners=True)", (1, 2, 5, 5)),
+                                        ("Upsample(scale_factor=(2, 0.5, 1.5), mode='trilinear')", (1, 2, 3, 4, 4)),
+                                        ("Upsample(size=9, mode='linear')", (2, 3, 5)),
+                                        ("UpsamplingNearest2d(scale_factor=(2, 3))", (2, 3, 4, 5)),
+                                        ("UpsamplingBilinear2d(5)", (2, 3, 4, 6)),
+                                        ("PixelShuffle(2)", (2, 8, 3, 4)), ("PixelUnshuffle(2)", (2, 3, 4, 6))])
+def test_modules(expr, shape):
+    mo, mt = eval("onn." + expr), eval("tnn." + expr)
+    assert repr(mo) == repr(mt)
+    assert list(mo.state_dict()) == list(mt.state_dict()) == []
+    check(mo, mt, rand(shape))
+
+
+def test_upsample_pickles():
+    m = pickle.loads(pickle.dumps(onn.Upsample(scale_factor=2, mode="bilinear")))
+    assert repr(m) == repr(tnn.Upsample(scale_factor=2, mode="bilinear"))
+    assert m.recompute_scale_factor is None
+
+
+@pytest.mark.parametrize("shape,r", [((2, 8, 3, 4), 2), ((9, 2, 3), 3), ((2, 3, 4, 2, 2), 2), ((2, 5, 3, 4), 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_pixel_shuffle(shape, r, dtype):
+    check(lambda x: OF.pixel_shuffle(x, r), lambda x: TF.pixel_shuffle(x, r), rand(shape, dtype))
+    out_shape = TF.pixel_shuffle(torch.zeros(shape), r).shape
+    check(lambda x: OF.pixel_unshuffle(x, r), lambda x: TF.pixel_unshuffle(x, r), rand(tuple(out_shape), dtype))
+
+
+def test_pixel_shuffle_top_level_and_ints():
+    x = np.arange(2 * 8 * 3 * 2).reshape(2, 8, 3, 2)
+    assert np.array_equal(tc.pixel_shuffle(tc.from_numpy(x), 2)._data, torch.pixel_shuffle(torch.from_numpy(x), 2).numpy())
+    y = np.arange(2 * 2 * 4 * 6).reshape(2, 2, 4, 6)
+    assert np.array_equal(tc.pixel_unshuffle(tc.from_numpy(y), 2)._data,
+                          torch.pixel_unshuffle(torch.from_numpy(y), 2).numpy())
+
+
+ERRORS = [
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5)),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, scale_factor=2),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, align_corners=True),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, mode="area", align_corners=False),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, mode="linear"),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5), size=3, mode="bilinear"),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5, 5), size=3, mode="bicubic"),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, mode="foo"),
+    lambda F, x, lib: F.interpolate(x(3, 3), size=3),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=(3, 3, 3)),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), scale_factor=(3, 3, 3)),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=0),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5), size=0),
+    lambda F, x, lib: F.interpolate(x(1, 2, 3, 5, 5), size=0),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=0, mode="bilinear"),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), scale_factor=-1.0),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=(2.5, 3)),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, recompute_scale_factor=True),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, antialias=True),
+    lambda F, x, lib: F.interpolate(lib.ones(2, 3, 4, 4, dtype=lib.long), size=3, mode="bilinear"),
+    lambda F, x, lib: F.interpolate(lib.ones(2, 3, 4, 4, dtype=lib.long), size=3),
+    lambda F, x, lib: F.interpolate(x(2, 0, 4, 4), size=3),
+    lambda F, x, lib: F.interpolate(x(2, 3, 0, 4), size=3),
+    lambda F, x, lib: F.pixel_shuffle(x(2, 3, 4, 4), 2),
+    lambda F, x, lib: F.pixel_shuffle(x(4, 4), 2),
+    lambda F, x, lib: F.pixel_shuffle(x(2, 4, 4, 4), 0),
+    lambda F, x, lib: F.pixel_shuffle(x(2, 4, 4, 4), -1),
+    lambda F, x, lib: F.pixel_unshuffle(x(2, 3, 5, 4), 2),
+    lambda F, x, lib: F.pixel_unshuffle(x(1, 1, 4, 5), 2),
+    lambda F, x, lib: F.pixel_unshuffle(x(4, 4), 2),
+    lambda F, x, lib: F.pixel_unshuffle(x(2, 3, 4, 4), 0),
+]
+
+
+@pytest.mark.parametrize("i", range(len(ERRORS)))
+def test_errors(i):
+    def run(F, lib):
+        return lambda: ERRORS[i](F, lambda *s: lib.from_numpy(rand(s)), lib)
+    raises_like(run(TF, torch), run(OF, tc))
