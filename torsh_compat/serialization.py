@@ -22,17 +22,14 @@ import io
 import os
 import pickle
 import struct
-import tempfile
-import uuid
 import warnings
-import zipfile
 
 import numpy as np
 
 from . import _dtype as D
-from ._device import check_device
+from ._device import check_device, device as _device_cls
 from ._tensor import Tensor, Size
-from ._device import device as _device_cls
+from .nn.parameter import Parameter
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals", "safe_globals",
            "atomic_write"]
@@ -50,6 +47,7 @@ _STORAGE_OF = {v: k for k, v in _STORAGE_TYPES.items()}
 
 def atomic_write(path, write):
     """Call write(binary_file) on a temporary file beside `path`, then rename it into place."""
+    import tempfile          # here, not at import: the runtime's import stays light
     path = os.fspath(path)
     folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=folder)
@@ -178,6 +176,7 @@ class _Rebuilt:
 
 def _zip_write(zf, name, data):
     """One stored record whose data starts on a 64-byte boundary (padding in the extra field)."""
+    import zipfile
     info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
     info.compress_type = zipfile.ZIP_STORED
     header = 30 + len(name.encode()) + 4      # the local header, the filename, the extra's own header
@@ -187,6 +186,8 @@ def _zip_write(zf, name, data):
 
 
 def _write_zip(f, obj, archive):
+    import uuid
+    import zipfile
     buf = io.BytesIO()
     p = _Pickler(buf)
     p.dump(obj)
@@ -249,7 +250,6 @@ def _strided(storage, offset, size, stride):
 
 
 def _rebuild_parameter(data, requires_grad, backward_hooks=None):
-    from .nn.parameter import Parameter
     return Parameter(data, requires_grad)
 
 
@@ -262,7 +262,6 @@ def _rebuild_parameter_with_state(data, requires_grad, backward_hooks, state):
 
 def _rebuild_from_type_v2(func, new_type, args, state):
     """A tensor subclass instance (torch writes Parameter subclasses this way)."""
-    from .nn.parameter import Parameter
     t = func(*args)
     if new_type is Parameter:
         t = Parameter(t, t.requires_grad)
@@ -272,7 +271,6 @@ def _rebuild_from_type_v2(func, new_type, args, state):
 
 
 def _torch_names():
-    from .nn.parameter import Parameter
     names = {("collections", "OrderedDict"): collections.OrderedDict,
              ("torch._utils", "_rebuild_tensor_v2"): _rebuild_tensor_v2,
              ("torch._utils", "_rebuild_parameter"): _rebuild_parameter,
@@ -420,6 +418,7 @@ def _check_map_location(map_location):
 
 
 def _load_zip(fh, weights_only, where):
+    import zipfile
     start = fh.read(4)
     fh.seek(-len(start), 1)
     if start[:2] == b"\x80\x02" or start[:1] == b"\x80":
@@ -447,6 +446,7 @@ def _load_zip(fh, weights_only, where):
 
 
 def _read_record(zf, name, where):
+    import zipfile
     try:
         return zf.read(name)
     except (zipfile.BadZipFile, OSError, EOFError) as e:
