@@ -18,13 +18,13 @@ import warnings
 import numpy as np
 
 from ... import _creation
+from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import dual as B
 from ...ops.registry import record, broadcast_error, INPUTS
 from . import dropout as _dropout
 from .activation import softmax
-from ... import _dtype as D
 from .linear import linear
 
 __all__ = ["scaled_dot_product_attention", "multi_head_attention_forward", "_canonical_mask",
@@ -119,7 +119,7 @@ def _is_half(dt):
     return dt.kind in "fV" and dt.itemsize < 4     # float16, bfloat16 (ml_dtypes)
 
 
-def _sdpa_node_name(q, k, v, out):
+def _sdpa_node_name(q, k, v):
     """The grad_fn torch's math backend ends in: the last of its ops for this call."""
     if q.size == 0 or k.size == 0 or v.size == 0:
         return "AddBackward0"           # torch short-cuts empty attention
@@ -134,8 +134,7 @@ def _check_sdpa(q, k, v, attn_mask, is_causal, enable_gqa):
                            f"query.dim: {q.ndim} key.dim: {k.ndim} and value.dim: {v.ndim} instead.")
     if not q.dtype == k.dtype == v.dtype:
         raise RuntimeError(f"Expected query, key, and value to have the same dtype, but got query.dtype: "
-                           f"{D.c_name(q.dtype)} key.dtype: "
-                           f"{D.c_name(k.dtype)} and value.dtype: "
+                           f"{D.c_name(q.dtype)} key.dtype: {D.c_name(k.dtype)} and value.dtype: "
                            f"{D.c_name(v.dtype)} instead.")
     if attn_mask is not None:
         md = attn_mask._data.dtype
@@ -212,7 +211,7 @@ def scaled_dot_product_attention(query, key, value, attn_mask=None, dropout_p=0.
     out = np.matmul(pd, vv.astype(ct, copy=False)).astype(q.dtype, copy=False)
     float_mask = attn_mask is not None and not is_causal and attn_mask._data.dtype != np.bool_ and attn_mask._rg
     inputs = (query, key, value, attn_mask) if float_mask else (query, key, value)
-    t = record(out, _SDPA_NODES[_sdpa_node_name(q, k, v, out)], inputs, (p, noise, sc, bias, groups))
+    t = record(out, _SDPA_NODES[_sdpa_node_name(q, k, v)], inputs, (p, noise, sc, bias, groups))
     if t._node is not None and t._node.versions is not None:
         t._node.versions = t._node.versions[:6]     # the mask is only added: torch does not save it
     return t
