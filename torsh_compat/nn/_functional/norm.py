@@ -27,7 +27,8 @@ from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import dual as B
-from ...ops.registry import record, INPUTS
+from ...ops import samples as S
+from ...ops.registry import record, register, INPUTS
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
@@ -155,29 +156,49 @@ def _norm_backward_array(g, x, w, b, s, nxt):
     ct = _compute_dtype(x.dtype)
     n, c, l = s.stat3
     k = s.aff3[1]
+    count = n * l
     ga = np.ascontiguousarray(g, dtype=ct).reshape(s.aff3)
+    need_x = nxt[0] is not None
+    need_w = len(nxt) > 1 and nxt[1] is not None
+    need_b = len(nxt) > 2 and nxt[2] is not None
     xhat = s.xhat
-    if xhat is None:
+    if xhat is None and (need_w or (need_x and not s.fixed)):
         xs = np.asarray(x, dtype=ct).reshape(s.stat3)
         xhat = (xs - _col(s.mean, ct)) * _col(s.invstd, ct) if s.centre else xs * _col(s.invstd, ct)
     gx = gw = gb = None
-    if nxt[0] is not None:
+    if s.aff3 == s.stat3:
+        # batch norm: weight channels are the statistics channels, so the sums over g * w and
+        # g * w * xhat the input gradient needs are w times the bias and weight gradients
+        sg = _sums(ga) if need_b or (need_x and not s.fixed) else None
+        dg = _dots(ga, xhat) if need_w or (need_x and not s.fixed) else None
+        if need_x:
+            a = s.invstd if w is None else s.invstd * w.reshape(-1)
+            gx = ga * _col(a, ct)
+            if not s.fixed:
+                gx -= xhat * _col(a * dg / count, ct)
+                gx -= _col(a * sg / count, ct)
+            gx = gx.reshape(x.shape)
+        if need_w:
+            gw = dg.astype(ct).reshape(w.shape)
+        if need_b:
+            gb = sg.astype(ct).reshape(b.shape)
+        return gx, gw, gb
+    if need_x:
         gh = ga * np.asarray(w, dtype=ct).reshape(1, k, 1) if w is not None else ga
         gh = gh.reshape(s.stat3)
         inv = _col(s.invstd, ct)
         if s.fixed:
             gx = gh * inv
         else:
-            count = n * l
             gx = xhat * _col(-_dots(gh, xhat) / count, ct)
             gx += gh
             if s.centre:
                 gx -= _col(_sums(gh) / count, ct)
             gx *= inv
         gx = gx.reshape(x.shape)
-    if len(nxt) > 1 and nxt[1] is not None:
+    if need_w:
         gw = _dots(ga, xhat.reshape(s.aff3)).astype(ct).reshape(w.shape)
-    if len(nxt) > 2 and nxt[2] is not None:
+    if need_b:
         gb = _sums(ga).astype(ct).reshape(b.shape)
     return gx, gw, gb
 
@@ -544,3 +565,61 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
     den = base ** beta
     y = (x3 / den).reshape(x.shape).astype(x.dtype, copy=False)
     return record(y, _LRNNode, (input,), (size, alpha, beta, k, base, den))
+
+
+# ---- torch.batch_norm & co: torch's top-level argument order, registered with parity samples --
+
+def _top_batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps,
+                    cudnn_enabled):
+    return _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps)
+
+
+def _top_instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps,
+                       cudnn_enabled):
+    return _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps)
+
+
+def _top_layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5, cudnn_enable=True):
+    return layer_norm(input, normalized_shape, weight, bias, eps)
+
+
+def _top_group_norm(input, num_groups, weight=None, bias=None, eps=1e-5, cudnn_enabled=True):
+    return _group_norm(input, num_groups, weight, bias, eps)
+
+
+def _top_rms_norm(input, normalized_shape, weight=None, eps=None):
+    return rms_norm(input, normalized_shape, weight, eps)
+
+
+def _stats_call(name):
+    """Samples of batch/instance norm: running statistics made inside the call (they are
+    updated in place in training and take no gradient)."""
+    def call(mod, x, w, b, training):
+        c = x.shape[1]
+        rm = mod.linspace(-0.5, 0.5, c, dtype=x.dtype)
+        rv = mod.linspace(0.5, 2.0, c, dtype=x.dtype)
+        return getattr(mod, name)(x, w, b, rm, rv, training, 0.1, 1e-5, False)
+    return call
+
+
+_CHANNEL_SHAPES = [((4, 3, 5), (3,), (3,)), ((6, 3), (3,), (3,)), ((2, 3, 2, 3), (3,), (3,))]
+_TRAIN_EVAL = lambda nd: [((True,), {}), ((False,), {})]  # noqa: E731
+
+for _fn, _name, _node, _spec in [
+        (_top_batch_norm, "batch_norm", _BatchNormNode,
+         S.Spec(arity=3, shapes=_CHANNEL_SHAPES, call=_stats_call("batch_norm"), args=_TRAIN_EVAL)),
+        (_top_instance_norm, "instance_norm", _InstanceNormNode,
+         S.Spec(arity=3, shapes=[_CHANNEL_SHAPES[0], _CHANNEL_SHAPES[2]], call=_stats_call("instance_norm"),
+                args=_TRAIN_EVAL)),
+        (_top_layer_norm, "layer_norm", _LayerNormNode,
+         S.Spec(arity=3, shapes=[((4, 5), (5,), (5,)), ((2, 3, 4), (3, 4), (3, 4)), ((0, 5), (5,), (5,))],
+                call=lambda mod, x, w, b: mod.layer_norm(x, tuple(w.shape), w, b))),
+        (_top_group_norm, "group_norm", _GroupNormNode,
+         # groups of 4+ elements: torch's float32 gradient of a 2-element group is ~4e-4 off
+         S.Spec(arity=3, shapes=[((2, 6, 4), (6,), (6,)), ((3, 12), (12,), (12,)), ((2, 6, 2, 2), (6,), (6,))],
+                call=lambda mod, x, w, b: mod.group_norm(x, 3, w, b))),
+        (_top_rms_norm, "rms_norm", _RMSNormNode,
+         S.Spec(arity=2, shapes=[((4, 5), (5,)), ((2, 3, 4), (3, 4))],
+                call=lambda mod, x, w: mod.rms_norm(x, tuple(w.shape), w)))]:
+    _fn.__name__ = _fn.__qualname__ = _name
+    register(_fn, name=_name, node=_node, method=False, samples=_spec)
