@@ -43,7 +43,8 @@ from . import random  # noqa: E402
 from .random import *  # noqa: E402,F401,F403
 from ._shims import *  # noqa: E402,F401,F403
 from ._printing import set_printoptions  # noqa: E402,F401
-from . import cuda, backends, jit, accelerator  # noqa: E402,F401
+from . import cuda, backends, jit, accelerator, amp, cpu  # noqa: E402,F401
+from .amp import autocast, is_autocast_enabled, get_autocast_dtype  # noqa: E402,F401
 from . import nn  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
 from . import optim, utils  # noqa: E402,F401

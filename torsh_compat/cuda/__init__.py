@@ -190,3 +190,5 @@ ShortTensor = _tensor_type("ShortTensor")
 CharTensor = _tensor_type("CharTensor")
 ByteTensor = _tensor_type("ByteTensor")
 BoolTensor = _tensor_type("BoolTensor")
+
+from . import amp  # noqa: E402,F401  (torch.cuda.amp)
