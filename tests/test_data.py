@@ -644,3 +644,23 @@ def test_in_process_workers_warn_once():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         list(tc.utils.data.DataLoader(range(3), num_workers=1))
+
+
+@pytest.mark.parametrize("n,replicas,drop_last", [(10, 3, False), (10, 3, True), (2, 5, False),
+                                                  (12, 4, True), (7, 2, False)])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_distributed_sampler(n, replicas, drop_last, shuffle):
+    def fn(m):
+        from importlib import import_module
+        DS = import_module(f"{m.__name__}.utils.data.distributed").DistributedSampler
+        out = []
+        for rank in range(replicas):
+            s = DS(range(n), num_replicas=replicas, rank=rank, shuffle=shuffle, seed=5,
+                   drop_last=drop_last)
+            for epoch in range(2):
+                s.set_epoch(epoch)
+                out.append((list(s), len(s), s.total_size))
+        return out
+    check(fn)
+    raises_like(lambda m: m.utils.data.DistributedSampler(range(4), num_replicas=2, rank=2))
+    raises_like(lambda m: m.utils.data.DistributedSampler(range(4), num_replicas=2, rank=-1))
