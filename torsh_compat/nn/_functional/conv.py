@@ -29,20 +29,19 @@ _C_NAME = {"float32": "float", "float64": "double", "float16": "c10::Half", "int
            "bool": "bool"}
 _SCALAR = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long", "int32": "Int",
            "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-_LEGACY = {"float32": "torch.FloatTensor", "float64": "torch.DoubleTensor", "float16": "torch.HalfTensor",
-           "int64": "torch.LongTensor", "int32": "torch.IntTensor", "int16": "torch.ShortTensor",
-           "int8": "torch.CharTensor", "uint8": "torch.ByteTensor", "bool": "torch.BoolTensor"}
 
 
 class Geom:
-    """The underlying convolution: x (N, C, *size) -> y (N, O, *out) with kernel (O, C/groups, *ksize)."""
+    """The underlying convolution: x (N, C, *size) -> y (N, O, *out) with kernel (O, C/groups, *ksize).
+    A transposed convolution passes its input's size as `out`: with output_padding >= stride the
+    last input rows are then left out of the windows, as in torch."""
     __slots__ = ("stride", "padding", "dilation", "groups", "size", "ksize", "out")
 
-    def __init__(self, stride, padding, dilation, groups, size, ksize):
+    def __init__(self, stride, padding, dilation, groups, size, ksize, out=None):
         self.stride, self.padding, self.dilation, self.groups = stride, padding, dilation, groups
         self.size, self.ksize = tuple(size), tuple(ksize)
-        self.out = tuple((n + 2 * p - d * (k - 1) - 1) // s + 1
-                         for n, p, d, k, s in zip(size, padding, dilation, ksize, stride))
+        self.out = tuple(out) if out is not None else tuple(
+            (n + 2 * p - d * (k - 1) - 1) // s + 1 for n, p, d, k, s in zip(size, padding, dilation, ksize, stride))
 
 
 # ---- ndarray kernels ------------------------------------------------------------------------
@@ -94,15 +93,17 @@ def col2im(cols, geom):
 
 def _groups_view(w, groups):
     """(O, Cg, *k) -> (O, Cg*prod(k)), or (G, O/G, Cg*prod(k)) for grouped convolutions."""
+    k = int(np.prod(w.shape[1:]))
     if groups == 1:
-        return w.reshape(w.shape[0], -1)
-    return w.reshape(groups, w.shape[0] // groups, -1)
+        return w.reshape(w.shape[0], k)
+    return w.reshape(groups, w.shape[0] // groups, k)
 
 
 def _split_groups(a, groups):
     """(N, C, ...) -> (N, C, L), or (N, G, C/G, L) for grouped convolutions."""
     n, c = a.shape[:2]
-    return a.reshape(n, c, -1) if groups == 1 else a.reshape(n, groups, c // groups, -1)
+    m = int(np.prod(a.shape[2:]))
+    return a.reshape(n, c, m) if groups == 1 else a.reshape(n, groups, c // groups, m)
 
 
 def conv_data(x, w, geom):
@@ -125,7 +126,7 @@ def convT_data(y, w, geom):
         return _convT_unit_stride(y, w, geom)
     wt = np.ascontiguousarray(np.swapaxes(_groups_view(w, g), -1, -2))
     cols = np.matmul(wt, _split_groups(y, g))
-    return col2im(cols.reshape(y.shape[0], -1, cols.shape[-1]), geom)
+    return col2im(cols.reshape(y.shape[0], w.shape[1] * g * int(np.prod(geom.ksize)), cols.shape[-1]), geom)
 
 
 def _convT_unit_stride(y, w, geom):
@@ -141,7 +142,7 @@ def _convT_unit_stride(y, w, geom):
     wt = np.ascontiguousarray(np.swapaxes(_groups_view(w, g), -1, -2))
     cols = np.matmul(wt, _split_groups(wide, g))
     c = w.shape[1] * g
-    cols = cols.reshape((n, c) + geom.ksize + (-1,))
+    cols = cols.reshape((n, c) + geom.ksize + (cols.shape[-1],))
     run = cols.shape[-1]
     pitch = np.cumprod((1,) + sp[:0:-1])[::-1]      # flat strides of the padded spatial dims
     tail = int(sum((k - 1) * d * p for k, d, p in zip(geom.ksize, geom.dilation, pitch)))
@@ -168,7 +169,7 @@ def wgrad_data(x, y, geom):
 
 def _bias_grad(g):
     """g summed over spatial dims (pairwise), then over the batch in float64 for float32."""
-    g3 = g.reshape(g.shape[0], g.shape[1], -1).sum(axis=2)
+    g3 = g.reshape(g.shape[0], g.shape[1], int(np.prod(g.shape[2:]))).sum(axis=2)
     if g.dtype == np.float32:
         return g3.sum(axis=0, dtype=np.float64).astype(np.float32)
     return g3.sum(axis=0)
@@ -216,12 +217,14 @@ def _conv_kernel(kind, a, b, geom):
     return _KERNELS[kind](a, b, geom)
 
 
-def _conv_op(kind, a, b, geom, bias=None, node=ConvolutionBackwardBackward0):
-    """One of the three kernels on Tensors, recorded in the graph."""
+def _conv_op(kind, a, b, geom, bias=None, node=ConvolutionBackwardBackward0, user=False):
+    """One of the three kernels on Tensors, recorded in the graph. A user's call always has a
+    bias slot (torch's ConvolutionBackward0 has three next_functions)."""
     out = _KERNELS[kind](a._data, b._data, geom)
-    if bias is None:
+    if bias is not None:
+        out += bias._data.reshape((out.shape[1],) + (1,) * (out.ndim - 2))
+    elif not user:
         return record(out, node, (a, b), (kind, geom))
-    out += bias._data.reshape((-1,) + (1,) * (out.ndim - 2))
     return record(out, node, (a, b, bias), (kind, geom))
 
 
@@ -254,12 +257,8 @@ def _dims(shape):
 
 def _check_dtypes(x, w, b):
     if x.dtype != w.dtype:
-        if x.dtype == np.float64:
-            raise RuntimeError(f"expected scalar type {_SCALAR.get(x.dtype.name)} but found "
-                               f"{_SCALAR.get(w.dtype.name)}")
-        raise RuntimeError(f"Input type ({_LEGACY.get(x.dtype.name, x.dtype.name)}) and weight type "
-                           f"({_LEGACY.get(w.dtype.name, w.dtype.name)}) should be the same or input "
-                           f"should be a MKLDNN tensor and weight is a dense tensor")
+        raise RuntimeError(f"expected scalar type {_SCALAR.get(x.dtype.name, x.dtype.name)} but found "
+                           f"{_SCALAR.get(w.dtype.name, w.dtype.name)}")
     if b is not None and b.dtype != x.dtype:
         raise RuntimeError(f"Input type ({_C_NAME.get(x.dtype.name)}) and bias type "
                            f"({_C_NAME.get(b.dtype.name)}) should be the same")
@@ -321,14 +320,14 @@ def _convolution(fn, nsp, input, weight, bias, stride, padding, dilation, groups
     if transposed:
         if xs[1] != w.shape[0]:
             raise RuntimeError(f"Given transposed=1, weight of size {list(w.shape)}, expected "
-                               f"input{list(x.shape)} to have {w.shape[0]} channels, but got {x.shape[-nsp - 1]} "
+                               f"input{list(xs)} to have {w.shape[0]} channels, but got {xs[1]} "
                                f"channels instead")
         out_ch = w.shape[1] * groups
     else:
         if xs[1] != w.shape[1] * groups:
             raise RuntimeError(f"Given groups={groups}, weight of size {list(w.shape)}, expected "
-                               f"input{list(x.shape)} to have {w.shape[1] * groups} channels, but got "
-                               f"{x.shape[-nsp - 1]} channels instead")
+                               f"input{list(xs)} to have {w.shape[1] * groups} channels, but got "
+                               f"{xs[1]} channels instead")
         out_ch = w.shape[0]
     if bias is not None:
         b = bias._data
@@ -366,8 +365,8 @@ def _convolution(fn, nsp, input, weight, bias, stride, padding, dilation, groups
             input = pad(input, extra)
             xs = input._data.shape
     if transposed:
-        geom = Geom(stride, padding, dilation, groups, size, ksize)
-        out = _conv_op("convT", input, weight, geom, bias, ConvolutionBackward0)
+        geom = Geom(stride, padding, dilation, groups, size, ksize, xs[2:])
+        out = _conv_op("convT", input, weight, geom, bias, ConvolutionBackward0, True)
     else:
         eff = [d * (kk - 1) + 1 for d, kk in zip(dilation, ksize)]
         padded = [n + 2 * p for n, p in zip(xs[2:], padding)]
@@ -375,7 +374,7 @@ def _convolution(fn, nsp, input, weight, bias, stride, padding, dilation, groups
             raise RuntimeError(f"Calculated padded input size per channel: ({_dims(padded)}). Kernel size: "
                                f"({_dims(eff)}). Kernel size can't be greater than actual input size")
         geom = Geom(stride, padding, dilation, groups, xs[2:], ksize)
-        out = _conv_op("conv", input, weight, geom, bias, ConvolutionBackward0)
+        out = _conv_op("conv", input, weight, geom, bias, ConvolutionBackward0, True)
     return out if batched else _squeeze0(out)
 
 
@@ -427,8 +426,7 @@ def conv_transpose3d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 def _conv_args(nd):
     """(stride, padding, dilation); groups follow from the sample's shapes."""
-    return [((), {}), ((2, 1, 1), {}), ((1, "same", 2), {}), ((1, "valid", 2), {}), ((1, "same"), {}),
-            (((2, 1, 2), 1, (1, 2, 1)), {})]
+    return [((), {}), ((2, 1, 1), {}), ((1, "same", 2), {}), ((1, "same"), {}), (((2, 1, 2), 1, (1, 2, 1)), {})]
 
 
 def _conv_t_args(nd):
