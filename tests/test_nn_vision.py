@@ -199,3 +199,82 @@ def test_errors(i):
     def run(F, lib):
         return lambda: ERRORS[i](F, lambda *s: lib.from_numpy(rand(s)), lib)
     raises_like(run(TF, torch), run(OF, tc))
+
+
+# ---- affine_grid / grid_sample ---------------------------------------------------------------
+
+@pytest.mark.parametrize("size", [(2, 3, 5, 4), (2, 3, 1, 4), (2, 2, 3, 4, 5), (2, 1, 1, 4, 2)], ids=_case_id)
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_affine_grid(size, align_corners, dtype):
+    theta = rand((2,) + ((2, 3) if len(size) == 4 else (3, 4)), dtype)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")     # unit-size grids with align_corners warn in both
+        check(lambda t: OF.affine_grid(t, size, align_corners), lambda t: TF.affine_grid(t, size, align_corners),
+              theta)
+
+
+def _grid(dtype):
+    g = (R.standard_normal((2, 4, 7, 2)) * 0.9).astype(dtype)
+    g[0, 0, :4] = [[1.0, -1.0], [0.0, 0.0], [2.5, -3.3], [-1.0, 1.0]]     # corners, centre, far outside
+    return g
+
+
+@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
+@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_grid_sample(mode, padding_mode, align_corners, dtype):
+    x, gr = rand((2, 3, 5, 6), dtype), _grid(dtype)
+    xo, xt = both(x)
+    go, gt = both(gr)
+    ro = OF.grid_sample(xo, go, mode, padding_mode, align_corners)
+    rt = TF.grid_sample(xt, gt, mode, padding_mode, align_corners)
+    close(ro, rt)
+    assert ro.grad_fn.name() == rt.grad_fn.name()
+    g = rand(tuple(rt.shape), dtype)
+    ro.backward(tc.from_numpy(g))
+    rt.backward(torch.from_numpy(g))
+    close(xo.grad, xt.grad)
+    close(go.grad, gt.grad, atol=2e-5)      # sums over channels of value differences: a little looser
+
+
+def test_grid_sample_warns_without_align_corners():
+    x, gr = rand((1, 2, 4, 4)), _grid(np.float32)[:1]
+    with warnings.catch_warnings(record=True) as wo:
+        warnings.simplefilter("always")
+        o = OF.grid_sample(tc.from_numpy(x), tc.from_numpy(gr))
+    with warnings.catch_warnings(record=True) as wt:
+        warnings.simplefilter("always")
+        t = TF.grid_sample(torch.from_numpy(x), torch.from_numpy(gr))
+    assert [str(w.message) for w in wo] == [str(w.message) for w in wt]
+    close(o, t)
+
+
+def test_grid_sample_second_derivative_refused():
+    xo, go = tc.randn(1, 2, 4, 4, requires_grad=True), (tc.rand(1, 3, 3, 2) * 2 - 1).requires_grad_()
+    gx, _ = tc.autograd.grad(OF.grid_sample(xo, go, align_corners=False).sum(), (xo, go), create_graph=True)
+    with pytest.raises(RuntimeError, match="not implemented"):
+        gx.sum().backward()
+
+
+GRID_ERRORS = [
+    lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(1, 3, 3, 2), mode="foo", align_corners=False),
+    lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(1, 3, 3, 2), padding_mode="foo", align_corners=False),
+    lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(1, 3, 2), align_corners=False),
+    lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(2, 3, 3, 2), align_corners=False),
+    lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(1, 3, 3, 3), align_corners=False),
+    lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(1, 3, 3, 2).double(), align_corners=False),
+    lambda F, x, lib: F.affine_grid(x(2, 2, 3), (2, 3, 4), False),
+    lambda F, x, lib: F.affine_grid(x(2, 3, 3), (2, 3, 4, 4), False),
+    lambda F, x, lib: F.affine_grid(x(2, 2, 3), (2, 3, 4, 4, 4), False),
+    lambda F, x, lib: F.affine_grid(x(2, 2, 3), (2, 3, 0, 4), False),
+    lambda F, x, lib: F.affine_grid(lib.ones(2, 2, 3, dtype=lib.long), (2, 3, 4, 4), False),
+]
+
+
+@pytest.mark.parametrize("i", range(len(GRID_ERRORS)))
+def test_grid_errors(i):
+    def run(F, lib):
+        return lambda: GRID_ERRORS[i](F, lambda *s: lib.from_numpy(rand(s)), lib)
+    raises_like(run(TF, torch), run(OF, tc))

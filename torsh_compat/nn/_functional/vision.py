@@ -13,13 +13,14 @@ import warnings
 import numpy as np
 
 from ..._tensor import Tensor
+from ...autograd.graph import Node
 from ...ops import samples as S
-from ...ops.registry import register
+from ...ops.registry import record, register, INPUTS, not_implemented_node
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, linear_map, map_node,
                       _SCALAR)
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
-           "pixel_unshuffle"]
+           "pixel_unshuffle", "affine_grid", "grid_sample"]
 
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}
@@ -336,3 +337,218 @@ register(pixel_shuffle, node=map_node("PixelShuffleBackward0"), method=False, sa
     shapes=[((2, 8, 3, 4),), ((4, 2, 3),), ((2, 3, 4, 2, 2),)], args=lambda nd: [((2,), {}), ((1,), {})]))
 register(pixel_unshuffle, node=map_node("PixelUnshuffleBackward0"), method=False, samples=S.Spec(
     shapes=[((2, 3, 4, 6),), ((1, 4, 2),), ((2, 3, 2, 6, 4),)], args=lambda nd: [((2,), {}), ((1,), {})]))
+
+
+# ---- affine_grid and grid_sample -------------------------------------------------------------
+
+_ALIGN_WARNING = ("Default grid_sample and affine_grid behavior has changed to align_corners=False since 1.3.0. "
+                  "Please specify align_corners=True if the old behavior is desired. See the documentation of "
+                  "grid_sample for details.")
+
+
+def _linspace(n, align_corners, dt):
+    """torch's base-grid coordinates: n points over [-1, 1], pulled in by (n-1)/n without align_corners."""
+    if n <= 1:
+        return np.zeros(max(n, 0), dtype=dt)
+    r = np.linspace(-1, 1, n).astype(dt)
+    return r if align_corners else r * dt.type((n - 1) / n)
+
+
+def affine_grid(theta, size, align_corners=None):
+    """Sampling grid (N, *spatial, nd) of the affine maps theta (N, nd, nd+1) over a grid of `size`."""
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    if not theta.is_floating_point():
+        raise ValueError(f"Expected theta to have floating point type, but got {theta.dtype}")
+    if len(size) == 4:
+        if theta.ndim != 3 or theta.shape[-2] != 2 or theta.shape[-1] != 3:
+            raise ValueError(f"Expected a batch of 2D affine matrices of shape Nx2x3 for size {size}. "
+                             f"Got {theta.shape}.")
+        spatial = size[-2:]
+    elif len(size) == 5:
+        if theta.ndim != 3 or theta.shape[-2] != 3 or theta.shape[-1] != 4:
+            raise ValueError(f"Expected a batch of 3D affine matrices of shape Nx3x4 for size {size}. "
+                             f"Got {theta.shape}.")
+        spatial = size[-3:]
+    else:
+        raise NotImplementedError(f"affine_grid only supports 4D and 5D sizes, for 2D and 3D affine transforms, "
+                                  f"respectively. Got size {size}.")
+    if align_corners and min(spatial) == 1:
+        warnings.warn("Since version 1.3.0, affine_grid behavior has changed for unit-size grids when "
+                      "align_corners=True. This is not an intended use case of affine_grid. See the documentation "
+                      "of affine_grid for details.", stacklevel=2)
+    elif min(size) <= 0:
+        raise ValueError(f"Expected non-zero, positive output size. Got {size}")
+    dt = theta._data.dtype
+    axes = [_linspace(n, align_corners, dt) for n in spatial]      # (D,) H, W
+    nd = len(spatial)
+    # base[..., :] = (x, y[, z], 1): the coordinate order is reversed from the dims order
+    spatial = [int(v) for v in spatial]
+    base = np.ones(tuple(spatial) + (nd + 1,), dtype=dt)
+    for k in range(nd):
+        shape = [1] * nd
+        shape[nd - 1 - k] = spatial[nd - 1 - k]
+        base[..., k] = axes[nd - 1 - k].reshape(shape)
+    base = base.reshape(-1, nd + 1)
+    n = int(size[0])
+    out_shape = (n,) + tuple(spatial) + (nd,)
+
+    def fwd(th):
+        return np.matmul(base, np.swapaxes(th, 1, 2)).reshape(out_shape)
+
+    def adj(g):
+        return np.matmul(np.swapaxes(g.reshape(n, -1, nd), 1, 2), base)
+
+    return linear_map(theta, fwd, adj, "AffineGridGeneratorBackward0", "AffineGridGeneratorBackwardBackward0")
+
+
+def _source_index(coord, size, padding_mode, align_corners):
+    """torch's grid_sampler_compute_source_index (and its derivative) for one coordinate array."""
+    if align_corners:
+        x, d = (coord + 1) / 2 * (size - 1), coord.dtype.type((size - 1) / 2)
+    else:
+        x, d = ((coord + 1) * size - 1) / 2, coord.dtype.type(size / 2)
+    d = np.full(coord.shape, d, dtype=coord.dtype)
+    if padding_mode == "border":
+        x, d = _clip(x, d, size)
+    elif padding_mode == "reflection":
+        if align_corners:
+            x, d = _reflect(x, d, 0, 2 * (size - 1))
+        else:
+            x, d = _reflect(x, d, -1, 2 * size - 1)
+        x, d = _clip(x, d, size)
+    return x, d
+
+
+def _clip(x, d, size):
+    inside = (x > 0) & (x < size - 1)
+    return np.clip(x, 0, size - 1), np.where(inside, d, 0).astype(d.dtype)
+
+
+def _reflect(x, d, twice_low, twice_high):
+    if twice_low == twice_high:
+        return np.zeros_like(x), np.zeros_like(d)
+    lo, span = twice_low / 2, (twice_high - twice_low) / 2
+    t = x - x.dtype.type(lo)
+    sign = np.where(t < 0, -1, 1).astype(x.dtype)
+    t = np.abs(t)
+    extra = np.fmod(t, x.dtype.type(span))
+    even = np.floor(t / x.dtype.type(span)) % 2 == 0
+    r = np.where(even, extra + x.dtype.type(lo), x.dtype.type(span) - extra + x.dtype.type(lo))
+    return r.astype(x.dtype), d * np.where(even, sign, -sign)
+
+
+class _GridSample2D:
+    """The taps of one grid_sample call: indices, weights and masks, shared by forward and backward."""
+
+    def __init__(self, x, grid, mode, padding_mode, align_corners):
+        n, c, h, w = x.shape
+        self.shape = x.shape
+        ix, self.dx = _source_index(grid[..., 0], w, padding_mode, align_corners)
+        iy, self.dy = _source_index(grid[..., 1], h, padding_mode, align_corners)
+        self.ix, self.iy, self.mode = ix, iy, mode
+        if mode == "nearest":
+            xs, ys = np.rint(ix).astype(np.int64), np.rint(iy).astype(np.int64)
+            self.taps = [(ys, xs, np.ones_like(ix))]
+        else:
+            x0, y0 = np.floor(ix), np.floor(iy)
+            fx, fy = ix - x0, iy - y0
+            x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
+            one = ix.dtype.type(1)
+            self.frac = (fx, fy)
+            self.taps = [(y0, x0, (one - fx) * (one - fy)), (y0, x0 + 1, fx * (one - fy)),
+                         (y0 + 1, x0, (one - fx) * fy), (y0 + 1, x0 + 1, fx * fy)]
+        self.valid = [(yy >= 0) & (yy < h) & (xx >= 0) & (xx < w) for yy, xx, _ in self.taps]
+        self.batch = np.arange(n).reshape(n, 1, 1)
+
+    def values(self, x, k):
+        """(N, C, Ho, Wo) input values at tap k, zero outside the input."""
+        yy, xx, _ = self.taps[k]
+        h, w = self.shape[2:]
+        v = x[self.batch, :, np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)]      # (N, Ho, Wo, C)
+        return np.moveaxis(np.where(self.valid[k][..., None], v, 0), -1, 1)
+
+    def forward(self, x):
+        out = None
+        for k, (_, _, wt) in enumerate(self.taps):
+            term = self.values(x, k) * wt[:, None]
+            out = term if out is None else out + term
+        return out.astype(x.dtype, copy=False)
+
+    def grad_input(self, g):
+        n, c, h, w = self.shape
+        plane = h * w
+        base = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, 1, 1)
+        total = np.zeros(n * c * plane, dtype=np.float64)
+        for k, (yy, xx, wt) in enumerate(self.taps):
+            ok = self.valid[k]
+            flat = (base + (np.clip(yy, 0, h - 1) * w + np.clip(xx, 0, w - 1))[:, None]).ravel()
+            total += np.bincount(flat, weights=(g * (wt * ok)[:, None]).ravel(), minlength=total.size)
+        return total.astype(g.dtype).reshape(self.shape)
+
+    def grad_grid(self, x, g):
+        if self.mode == "nearest":
+            return np.zeros(self.ix.shape + (2,), dtype=g.dtype)
+        fx, fy = self.frac
+        one = fx.dtype.type(1)
+        v = [(self.values(x, k) * g).sum(axis=1) for k in range(4)]       # (N, Ho, Wo) per tap
+        gx = -v[0] * (one - fy) + v[1] * (one - fy) - v[2] * fy + v[3] * fy
+        gy = -v[0] * (one - fx) - v[1] * fx + v[2] * (one - fx) + v[3] * fx
+        return np.stack([gx * self.dx, gy * self.dy], axis=-1).astype(g.dtype)
+
+
+class _GridSampleBase(Node):
+    """inputs (input, grid); the taps are rebuilt from the saved grid."""
+    __slots__ = ()
+    save = INPUTS
+
+    def apply(self, g, tensor_mode):
+        inputs, _ = self.saved(False)
+        x, grid = inputs
+        mode, padding_mode, align_corners = self.args
+        gd = g._data if tensor_mode else g
+        s = _GridSample2D(x, grid, mode, padding_mode, align_corners)
+        gx = s.grad_input(gd) if self.next[0] is not None else None
+        gg = s.grad_grid(x, gd) if self.next[1] is not None else None
+        if tensor_mode:     # first derivatives only: differentiating these again raises
+            return tuple(None if a is None else record(a, _GRID_SAMPLE_SECOND, (g,) + tuple(self.inputs))
+                         for a in (gx, gg))
+        return gx, gg
+
+
+_GridSampleNode = type("GridSampler2DBackward0", (_GridSampleBase,), {"__slots__": ()})
+_GRID_SAMPLE_SECOND = not_implemented_node("grid_sampler_2d_backward")
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """Samples input (N, C, H, W) at the normalised (x, y) locations of grid (N, Ho, Wo, 2)."""
+    if mode not in ("bilinear", "nearest", "bicubic"):
+        raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
+                         f"but got: '{mode}'")
+    if padding_mode not in ("zeros", "border", "reflection"):
+        raise ValueError(f"nn.functional.grid_sample(): expected padding_mode to be 'zeros', 'border', or "
+                         f"'reflection', but got: '{padding_mode}'")
+    if align_corners is None:
+        warnings.warn(_ALIGN_WARNING, stacklevel=2)
+        align_corners = False
+    x, gr = input._data, grid._data
+    if x.ndim != gr.ndim or x.ndim not in (4, 5):
+        rank = f"{x.ndim}D" if x.ndim in (4, 5) else "4D or 5D"
+        raise RuntimeError(f"grid_sampler(): expected {rank} input and grid with same number of dimensions, but "
+                           f"got input with sizes {list(x.shape)} and grid with sizes {list(gr.shape)}")
+    if x.shape[0] != gr.shape[0]:
+        raise RuntimeError(f"grid_sampler(): expected grid and input to have same batch size, but got input with "
+                           f"sizes {list(x.shape)} and grid with sizes {list(gr.shape)}")
+    if gr.shape[-1] != x.ndim - 2:
+        raise RuntimeError(f"grid_sampler(): expected grid to have size {x.ndim - 2} in last dimension, but got "
+                           f"grid with sizes {list(gr.shape)}")
+    if x.dtype != gr.dtype:
+        raise RuntimeError(f"expected scalar type {_SCALAR.get(x.dtype.name, x.dtype.name)} but found "
+                           f"{_SCALAR.get(gr.dtype.name, gr.dtype.name)}")
+    if x.ndim == 5 or mode == "bicubic":
+        raise NotImplementedError("grid_sample(): torsh_compat supports 4-D inputs with the bilinear and "
+                                  "nearest modes only")
+    s = _GridSample2D(x, gr, mode, padding_mode, align_corners)
+    return record(s.forward(x), _GridSampleNode, (input, grid), (mode, padding_mode, align_corners))
+
