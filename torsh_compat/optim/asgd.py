@@ -35,7 +35,7 @@ class ASGD(Optimizer):
                     state["eta"] = _scalar_tensor(lr)
                     state["mu"] = _scalar_tensor(1.0)
                     state["ax"] = _zeros_like(p)
-                _check_capturable(group)
+                _check_capturable(group, tensors="params, mus, etas, and state_steps")
                 step_t, eta, mu = state["step"], state["eta"], state["mu"]
                 param = _real(p._data)
                 grad = _real(_grad(p, group["maximize"]))

@@ -38,7 +38,7 @@ class NAdam(Optimizer):
                     state["mu_product"] = _scalar_tensor(1.0)
                     state["exp_avg"] = _zeros_like(p)
                     state["exp_avg_sq"] = _zeros_like(p)
-                _check_capturable(group)
+                _check_capturable(group, tensors="params, mu_products and state_steps")
                 step_t, mu_product = state["step"], state["mu_product"]
                 param = _real(p._data)
                 grad = _real(_grad(p, group["maximize"]))

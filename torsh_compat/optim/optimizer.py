@@ -426,9 +426,8 @@ def _no_sparse(p, name):
         raise RuntimeError(f"{name} does not support sparse gradients")
 
 
-def _check_capturable(group, supports_xla=True):
+def _check_capturable(group, supports_xla=True, tensors="params and state_steps"):
     """capturable=True needs an accelerator: on CPU tensors torch refuses at the first step."""
     if group.get("capturable"):
         devices = ["cuda", "xpu", "hpu", "privateuseone"] + (["xla"] if supports_xla else [])
-        raise AssertionError(f"If capturable=True, params and state_steps must be on supported devices: "
-                             f"{devices}.")
+        raise AssertionError(f"If capturable=True, {tensors} must be on supported devices: {devices}.")
