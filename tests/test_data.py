@@ -664,3 +664,48 @@ def test_distributed_sampler(n, replicas, drop_last, shuffle):
     check(fn)
     raises_like(lambda m: m.utils.data.DistributedSampler(range(4), num_replicas=2, rank=2))
     raises_like(lambda m: m.utils.data.DistributedSampler(range(4), num_replicas=2, rank=-1))
+
+
+def test_eager_samplers_draw_before_the_base_seed():
+    # a sampler whose __iter__ draws at once (not a generator) is iterated before the base
+    # seed is drawn when it is the index sampler, after it when wrapped in a BatchSampler
+    def fn(m):
+        class Eager(m.utils.data.Sampler):
+            def __init__(self, n, size=None):
+                self.n, self.size = n, size
+
+            def __iter__(self):
+                order = m.randperm(self.n).tolist()
+                if self.size:
+                    return iter([order[i:i + self.size] for i in range(0, self.n, self.size)])
+                return iter(order)
+
+            def __len__(self):
+                return self.n
+        d = m.utils.data
+        return [epochs(m, lambda m: d.DataLoader(tensors(m, 9), batch_size=4,
+                                                 sampler=Eager(9))),
+                epochs(m, lambda m: d.DataLoader(tensors(m, 9), batch_sampler=Eager(9, 2))),
+                epochs(m, lambda m: d.DataLoader(tensors(m, 9), batch_size=None,
+                                                 sampler=Eager(9)))]
+    check(fn, seed=23)
+
+
+def test_workers_with_loader_generator(quiet):
+    # the base seed, hence every worker's streams, comes from the loader's generator
+    def fn(m):
+        g = m.Generator().manual_seed(77)
+        return epochs(m, lambda m: m.utils.data.DataLoader(
+            noisy(m), batch_size=3, shuffle=True, num_workers=2, generator=g), n=2), \
+            g.get_state()
+    check(fn, seed=9)
+
+
+def test_workers_collate_sees_worker_info(quiet):
+    def fn(m):
+        def collate(batch):
+            info = m.utils.data.get_worker_info()
+            return info.id, info.num_workers, m.utils.data.default_collate(batch)
+        return list(m.utils.data.DataLoader(range(7), batch_size=2, num_workers=2,
+                                            collate_fn=collate))
+    check(fn)

@@ -346,7 +346,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             warnings.warn("torsh_compat: DataLoader workers (num_workers > 0) run inside the "
                           "main process, one after the other; batches, their order and the "
                           "random streams are torch's, but loading is not parallel.",
-                          stacklevel=3)
+                          stacklevel=4)
         self._worker_init_fn = loader.worker_init_fn
         self._workers = [
             _Worker(self._dataset_kind, self._dataset, self._auto_collation, self._collate_fn,
