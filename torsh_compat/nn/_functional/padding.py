@@ -32,12 +32,11 @@ def _constant_data(x, pads, value):
     lead = x.shape[:x.ndim - k]
     new, src, dst = [], [], []
     for n, (lo, hi) in zip(x.shape[x.ndim - k:], pads):
-        m = n + lo + hi
-        if m < 0:
-            raise RuntimeError("narrow(): length must be non-negative.")
         a, b = max(0, -lo), n - max(0, -hi)
-        length = max(0, b - a)
-        new.append(m)
+        if b < a:       # the cropped part alone is negative (torch narrows before padding)
+            raise RuntimeError("narrow(): length must be non-negative.")
+        length = b - a
+        new.append(n + lo + hi)
         src.append(slice(a, a + length))
         dst.append(slice(max(0, lo), max(0, lo) + length))
     out = np.full(lead + tuple(new), value, dtype=x.dtype)
