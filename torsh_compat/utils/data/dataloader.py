@@ -250,14 +250,12 @@ class DataLoader(Generic[_T_co]):
 class _BaseDataLoaderIter:
     def __init__(self, loader):
         self._dataset = loader.dataset
-        self._shared_seed = None
         self._dataset_kind = loader._dataset_kind
         self._IterableDataset_len_called = loader._IterableDataset_len_called
         self._auto_collation = loader._auto_collation
         self._drop_last = loader.drop_last
         self._index_sampler = loader._index_sampler
         self._num_workers = loader.num_workers
-        self._world_size, self._rank = 1, 0
         if loader.pin_memory and loader.pin_memory_device:
             warnings.warn("pin_memory_device is deprecated, the current accelerator will be "
                           f"used as the device,ignore pin_memory_device="
@@ -265,8 +263,6 @@ class _BaseDataLoaderIter:
         if loader.pin_memory and not accelerator.is_available():
             warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
                           "then device pinned memory won't be used.", stacklevel=2)
-        self._pin_memory = False
-        self._pin_memory_device = None
         self._timeout = loader.timeout
         self._collate_fn = loader.collate_fn
         self._sampler_iter = iter(self._index_sampler)
@@ -274,7 +270,6 @@ class _BaseDataLoaderIter:
         self._base_seed = empty((), dtype=D.int64).random_(generator=loader.generator).item()
         self._persistent_workers = loader.persistent_workers
         self._num_yielded = 0
-        self._profile_name = f"enumerate(DataLoader)#{self.__class__.__name__}.__next__"
 
     def __iter__(self):
         return self
@@ -337,7 +332,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         global _warned_in_process
         super().__init__(loader)
         self._prefetch_factor = loader.prefetch_factor
-        self._in_order = loader.in_order
         if self._prefetch_factor <= 0:
             raise AssertionError(
                 "prefetch_factor must be greater than 0 for MultiProcessingDataLoaderIter")
@@ -347,13 +341,11 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                           "main process, one after the other; batches, their order and the "
                           "random streams are torch's, but loading is not parallel.",
                           stacklevel=4)
-        self._worker_init_fn = loader.worker_init_fn
         self._workers = [
             _Worker(self._dataset_kind, self._dataset, self._auto_collation, self._collate_fn,
-                    self._drop_last, self._base_seed, self._worker_init_fn, i,
+                    self._drop_last, self._base_seed, loader.worker_init_fn, i,
                     self._num_workers)
             for i in range(self._num_workers)]
-        self._shutdown = False
         self._reset(loader, first_iter=True)
 
     def _reset(self, loader, first_iter=False):
@@ -409,5 +401,6 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             return data
 
     def _shutdown_workers(self):
-        self._shutdown = True
+        # the end of torch's worker processes: let their dataset copies and fetchers go
+        self._workers = []
         self._workers_status = [False] * self._num_workers

@@ -98,7 +98,6 @@ class _Worker:
         self.rng = None
         self.init_exception = None
         self.fetcher = None
-        self.ended = False
         with self.running(fresh_seed=(seed, _generate_state(base_seed, worker_id))):
             try:
                 if init_fn is not None:
@@ -117,7 +116,6 @@ class _Worker:
 
     def resume(self):
         """A new epoch with persistent workers: a fresh fetcher, same random streams."""
-        self.ended = False
         with self.running():
             self.fetcher = self._new_fetcher()
 
@@ -133,7 +131,6 @@ class _Worker:
                 return self.fetcher.fetch(index)
             except StopIteration as e:
                 if self.kind == _DatasetKind.Iterable:
-                    self.ended = True
                     return _IterableDatasetStopIteration(self.id)
                 return ExceptionWrapper(e, f"in DataLoader worker process {self.id}")
             except Exception as e:
