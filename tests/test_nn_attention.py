@@ -566,3 +566,21 @@ def test_mha_double_backward(need_weights):
     sum((g ** 2).sum() for g in gt).backward()
     for a, b in ((qo, qt), (ko, kt), (mo.in_proj_weight, mt.in_proj_weight), (mo.out_proj.weight, mt.out_proj.weight)):
         close(a.grad, b.grad)
+
+
+def test_mha_fully_padded_batch_entry():
+    """A batch entry with every key padded: NaN through the need_weights path (plain softmax), zeros
+    through scaled_dot_product_attention (safe softmax), as torch."""
+    mo, mt = make_mha()
+    x = rnd((3, 2, 8))
+    kpm = np.zeros((2, 3), bool)
+    kpm[1] = True
+    for need in (True, False):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            oo, wo = mo(*(tc.from_numpy(x),) * 3, key_padding_mask=tc.from_numpy(kpm), need_weights=need)
+        ot, wt = mt(*(torch.from_numpy(x),) * 3, key_padding_mask=torch.from_numpy(kpm), need_weights=need)
+        torch.testing.assert_close(torch.from_numpy(oo.detach().numpy()), ot.detach(), equal_nan=True)
+        assert np.isnan(oo.detach().numpy()[:, 1]).all() == need
+        if need:
+            torch.testing.assert_close(torch.from_numpy(wo.detach().numpy()), wt.detach(), equal_nan=True)
