@@ -354,3 +354,21 @@ def test_errors(i):
     def run(F, lib, k):
         return lambda: ERRORS[i](F, lambda *s: lib.from_numpy(rand(s)), lib)
     raises_like(run(TF, torch, 1), run(OF, tc, 0))
+
+
+@pytest.mark.parametrize("fn", [lambda F, x: F.max_pool2d(x, 2), lambda F, x: F.avg_pool2d(x, 2),
+                                lambda F, x: F.adaptive_avg_pool2d(x, 3), lambda F, x: F.adaptive_max_pool2d(x, 3),
+                                lambda F, x: F.max_pool1d(x[0], 2)])
+def test_saved_input_checks(fn):
+    """torch saves the input of these ops: an in-place change, or a second backward, raises."""
+    for F, lib in ((TF, torch), (OF, tc)):
+        x = lib.randn(2, 3, 6, 6, requires_grad=True)
+        y = x * 2
+        out = fn(F, y)
+        y.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            out.sum().backward()
+        out = fn(F, x)
+        out.backward(lib.ones_like(out))
+        with pytest.raises(RuntimeError, match="backward through the graph a second time"):
+            out.backward(lib.ones_like(out))

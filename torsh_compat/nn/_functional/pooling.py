@@ -18,7 +18,7 @@ import numpy as np
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import samples as S
-from ...ops.registry import record, register, NONE
+from ...ops.registry import record, register, NONE, INPUTS
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
            "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
@@ -33,11 +33,16 @@ _WORDS = {1: "one", 2: "two", 3: "three"}
 
 class _LinearMapNode(Node):
     """Backward that applies a fixed linear map to g. args = (adj, fwd, adj_name, fwd_name): adj
-    maps g to the input gradient; fwd is adj's transpose, the backward of that gradient."""
+    maps g to the input gradient; fwd is adj's transpose, the backward of that gradient.
+
+    Nodes of ops that torch saves the input for (pooling) declare save = INPUTS, so an in-place
+    change of the input, or a second backward without retain_graph, raises as in torch."""
     __slots__ = ()
     save = NONE
 
     def apply(self, g, tensor_mode):
+        if self.versions is not None:
+            self.check_saved()
         adj, fwd, adj_name, fwd_name = self.args
         if tensor_mode:
             return (linear_map(g, adj, fwd, adj_name, fwd_name),)
@@ -47,11 +52,11 @@ class _LinearMapNode(Node):
 _NODES = {}
 
 
-def map_node(name):
+def map_node(name, save=NONE):
     """The linear-map node class of a torch grad_fn name (one class per name)."""
-    cls = _NODES.get(name)
+    cls = _NODES.get((name, save))
     if cls is None:
-        cls = _NODES[name] = type(name, (_LinearMapNode,), {"__slots__": ()})
+        cls = _NODES[name, save] = type(name, (_LinearMapNode,), {"__slots__": (), "save": save})
     return cls
 
 
@@ -268,7 +273,7 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, fn):
     overlap = any(si < (ki - 1) * di + 1 for ki, si, di in zip(k, s, d))
     scatter, gather = _scatter_fn(idx, x.shape, nd, overlap)
     name = f"MaxPool{nd}DWithIndicesBackward0"
-    t = record(vals, map_node(name), (input,), (scatter, gather, f"MaxPool{nd}DWithIndicesBackwardBackward0",
+    t = record(vals, map_node(name, INPUTS), (input,), (scatter, gather, f"MaxPool{nd}DWithIndicesBackwardBackward0",
                                                 name))
     return t, Tensor._make(idx)
 
@@ -415,7 +420,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     div = _avg_divisor(x.shape[-nd:], nd, k, s, p, out, count_include_pad, divisor_override)
     fwd, adj = _avg_fns(x.shape[-nd:], nd, k, s, p, out, div)
     name = f"AvgPool{nd}DBackward0"
-    return record(fwd(x), map_node(name), (input,), (adj, fwd, f"AvgPool{nd}DBackwardBackward0", name))
+    return record(fwd(x), map_node(name, INPUTS), (input,), (adj, fwd, f"AvgPool{nd}DBackwardBackward0", name))
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -530,7 +535,8 @@ def _adaptive_avg(input, nd, output_size, fn):
         return ones_adj(g / div)
 
     name = f"AdaptiveAvgPool{nd}DBackward0"
-    return record(fwd(x), map_node(name), (input,), (adj, fwd, f"AdaptiveAvgPool{nd}DBackwardBackward0", name))
+    return record(fwd(x), map_node(name, INPUTS), (input,), (adj, fwd, f"AdaptiveAvgPool{nd}DBackwardBackward0",
+                                                               name))
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -601,7 +607,7 @@ def _adaptive_max(input, nd, output_size, fn):
         np.copyto(idx, flat, where=upd)
     scatter, gather = _scatter_fn(idx, x.shape, nd, True)
     name = f"AdaptiveMaxPool{nd}DBackward0"
-    t = record(best, map_node(name), (input,), (scatter, gather, f"AdaptiveMaxPool{nd}DBackwardBackward0",
+    t = record(best, map_node(name, INPUTS), (input,), (scatter, gather, f"AdaptiveMaxPool{nd}DBackwardBackward0",
                                                 name))
     return t, Tensor._make(idx)
 
@@ -764,14 +770,14 @@ for _name, _fn, _nd, _shapes, _extra in [
         ("max_pool3d", _top_max_pool3d, 3, [((2, 2, 5, 6, 5),), ((2, 5, 5, 6),)], {}),
         ("max_pool1d_with_indices", _top_max_pool1d_with_indices, 1, [((2, 3, 7),)],
          {"call": _first("max_pool1d_with_indices")})]:
-    register(_fn, name=_name, node=map_node(f"MaxPool{max(_nd, 2)}DWithIndicesBackward0"), method=False,
+    register(_fn, name=_name, node=map_node(f"MaxPool{max(_nd, 2)}DWithIndicesBackward0", INPUTS), method=False,
              samples=S.Spec(shapes=_shapes, distinct=True, args=_pool_args(_nd, True), **_extra))
-register(avg_pool1d, node=map_node("AvgPool2DBackward0"), method=False, samples=S.Spec(
+register(avg_pool1d, node=map_node("AvgPool2DBackward0", INPUTS), method=False, samples=S.Spec(
     shapes=[((2, 3, 7),), ((3, 6),)], args=lambda nd: [
         ((2,), {}), ((3, 2, 1), {}), ((3, 2, 1, True, False), {}), ((2, 1), {})]))
-register(adaptive_avg_pool1d, node=map_node("AdaptiveAvgPool2DBackward0"), method=False, samples=S.Spec(
+register(adaptive_avg_pool1d, node=map_node("AdaptiveAvgPool2DBackward0", INPUTS), method=False, samples=S.Spec(
     shapes=[((2, 3, 7),), ((3, 6),)], args=lambda nd: [((3,), {}), ((1,), {}), ((5,), {})]))
-register(_top_adaptive_max_pool1d, name="adaptive_max_pool1d", node=map_node("AdaptiveMaxPool2DBackward0"),
+register(_top_adaptive_max_pool1d, name="adaptive_max_pool1d", node=map_node("AdaptiveMaxPool2DBackward0", INPUTS),
          method=False, samples=S.Spec(shapes=[((2, 3, 7),), ((3, 6),)], distinct=True,
                                       call=_first("adaptive_max_pool1d"),
                                       args=lambda nd: [((3,), {}), ((1,), {}), ((5,), {})]))
