@@ -549,19 +549,19 @@ class ReduceLROnPlateau(LRScheduler):
         self._init_is_better(mode=self.mode, threshold=self.threshold, threshold_mode=self.threshold_mode)
 
 
-def _momentum_setup(scheduler, optimizer, max_momentum, base_momentum, last_epoch):
-    """Cycle 'momentum' (or beta1 of 'betas'): groups start at max_momentum."""
+def _check_momentum(scheduler, optimizer):
     if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
         raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` option enabled")
     scheduler.use_beta1 = "betas" in optimizer.defaults
-    max_momentums = _format_param("max_momentum", optimizer, max_momentum)
-    base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+
+
+def _momentum_setup(scheduler, optimizer, max_momentums, base_momentums, last_epoch):
+    """Cycle 'momentum' (or beta1 of 'betas'): groups start at max_momentum."""
     if last_epoch == -1:
         for m, b, group in zip(max_momentums, base_momentums, optimizer.param_groups):
             _set_momentum(scheduler, group, m)
             group["max_momentum"] = m
             group["base_momentum"] = b
-    return max_momentums, base_momentums
 
 
 def _set_momentum(scheduler, group, momentum):
@@ -596,8 +596,10 @@ class CyclicLR(LRScheduler):
         self._init_scale_fn()
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            self.max_momentums, self.base_momentums = _momentum_setup(self, optimizer, max_momentum,
-                                                                      base_momentum, last_epoch)
+            _check_momentum(self, optimizer)
+            self.base_momentums = _format_param("base_momentum", optimizer, base_momentum)
+            self.max_momentums = _format_param("max_momentum", optimizer, max_momentum)
+            _momentum_setup(self, optimizer, self.max_momentums, self.base_momentums, last_epoch)
         super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
@@ -764,7 +766,9 @@ class OneCycleLR(LRScheduler):
                 group["min_lr"] = group["initial_lr"] / final_div_factor
         self.cycle_momentum = cycle_momentum
         if cycle_momentum:
-            _momentum_setup(self, optimizer, max_momentum, base_momentum, last_epoch)
+            _check_momentum(self, optimizer)
+            _momentum_setup(self, optimizer, _format_param("max_momentum", optimizer, max_momentum),
+                            _format_param("base_momentum", optimizer, base_momentum), last_epoch)
         super().__init__(optimizer, last_epoch)
 
     def _anneal_func(self, start, end, pct):
