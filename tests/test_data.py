@@ -709,3 +709,27 @@ def test_workers_collate_sees_worker_info(quiet):
         return list(m.utils.data.DataLoader(range(7), batch_size=2, num_workers=2,
                                             collate_fn=collate))
     check(fn)
+
+
+def test_worker_init_fn_seeding_idiom_and_main_streams_untouched(quiet):
+    # the common idiom np.random.seed(torch.initial_seed() % 2**32) in worker_init_fn, and the
+    # main process's Python and NumPy streams unchanged by the workers' draws
+    def fn(m):
+        random.seed(0)
+        np.random.seed(0)
+
+        def init(worker_id):
+            np.random.seed(m.initial_seed() % 2**32)
+            random.seed(m.initial_seed() + worker_id)
+
+        class DS(m.utils.data.Dataset):
+            def __len__(self):
+                return 6
+
+            def __getitem__(self, i):
+                return np.random.rand(2), random.random(), m.initial_seed() % 9973
+        loader = m.utils.data.DataLoader(DS(), batch_size=2, num_workers=2,
+                                         worker_init_fn=init)
+        return epochs(m, lambda m: loader, n=2), random.random(), np.random.rand(), \
+            m.initial_seed()
+    check(fn, seed=31)
