@@ -1,6 +1,7 @@
 """Activations (torch.nn.functional forms and modules) against real torch: values, input and
 parameter gradients, second derivatives, in-place forms inside graphs, softmax's implicit dim,
 extra_repr strings and torch's errors."""
+import inspect
 import math
 import warnings
 
@@ -394,6 +395,21 @@ def test_module_matches_torch(name, args, kwargs):
         assert_close(a, b, f"{name} parameter {i} grad")
 
 
+def test_every_torch_activation_module_with_torchs_signature():
+    """torch.nn's activation modules (MultiheadAttention lives with attention) exist, with torch's
+    constructor parameters (names, defaults, kinds) and __constants__, and all are in MODULES."""
+    import torch.nn.modules.activation as tact
+    names = [n for n in tact.__all__ if n != "MultiheadAttention"]
+    assert sorted(names) == sorted({n for n, _, _ in MODULES})
+
+    def params(cls):
+        return [(p.name, p.default, p.kind) for p in inspect.signature(cls.__init__).parameters.values()]
+    for n in names:
+        assert params(getattr(onn, n)) == params(getattr(tnn, n)), n
+        assert getattr(getattr(onn, n), "__constants__", []) == \
+            getattr(getattr(tnn, n), "__constants__", []), n
+
+
 def test_module_train_and_eval_agree():
     for m_t, m_o in ((tnn.GELU(), onn.GELU()), (tnn.PReLU(3), onn.PReLU(3)),
                      (tnn.RReLU(), onn.RReLU())):
@@ -422,8 +438,8 @@ def test_hardtanh_constructor_checks_and_deprecated_names():
         with pytest.warns(FutureWarning, match="min_value"):
             m = lib_nn.Hardtanh(min_value=-3.0)
         assert m.min_val == -3.0
-    with pytest.raises(ValueError, match="Softmax2d: expected input to be 3D or 4D, got 2D"):
-        onn.Softmax2d()(tc.randn(2, 3))
+    _same_error(lambda lib, F: lib.nn.Softmax2d()(lib.randn(2, 3)))
+    _same_error(lambda lib, F: lib.nn.Softmax2d()(lib.randn(1, 2, 3, 4, 5)))
 
 
 @pytest.mark.parametrize("name,fn", [("Softmax", "softmax"), ("LogSoftmax", "log_softmax"),
@@ -569,3 +585,21 @@ def test_prelu_nan_and_double_backward_in_weight():
 
 def test_softplus_beta_zero_is_inf_as_torch():
     run_both(lambda F, lib, x: F.softplus(x, beta=0), values((3, 4)))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gelu_across_the_range(dtype):
+    """GELU's erf (a piecewise polynomial on arrays) over the whole range: tails, the piece
+    boundaries every 1/2 of x / sqrt(2), tiny values; float64 to near double precision."""
+    x = np.concatenate([np.linspace(-12, 12, 4801), np.arange(25) * 0.5 * math.sqrt(2),
+                        np.geomspace(1e-30, 1, 31), -np.geomspace(1e-30, 1, 31)]).astype(dtype)
+    tol = (1e-12, 1e-14) if dtype == np.float64 else (RTOL, ATOL)
+    for lib_f in (lambda F, lib, x: F.gelu(x), lambda F, lib, x: F.gelu(x) * x):
+        ours, theirs = run_both(lib_f, x, grad=False)
+        assert_close(ours, theirs, "gelu", *tol)
+    res = []
+    for lib, F in ((torch, TF), (tc, OF)):
+        xt = lib.from_numpy(x.copy()).requires_grad_(True)
+        F.gelu(xt).sum().backward()
+        res.append(xt.grad)
+    assert_close(res[1], res[0], "gelu grad", *tol)
