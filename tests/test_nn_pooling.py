@@ -219,6 +219,21 @@ def test_max_unpool2d(k, s, p, shape, out_size):
           vals)
 
 
+@pytest.mark.parametrize("shape,size", [((2, 2, 5, 6, 7), (2, 3, 4)), ((2, 5, 6, 7), 3), ((1, 2, 3, 4, 5), (1, None, 2))])
+def test_adaptive_max_pool3d(shape, size):
+    check(lambda x: OF.adaptive_max_pool3d(x, size, return_indices=True),
+          lambda x: TF.adaptive_max_pool3d(x, size, return_indices=True), rand(shape, np.float64), index_out=True)
+
+
+@pytest.mark.parametrize("k,s,p,shape", [(2, None, 0, (1, 2, 4, 6, 4)), (3, 2, 1, (2, 5, 5, 6)), (2, 2, 0, (1, 2, 5, 5, 5))])
+def test_max_unpool3d(k, s, p, shape):
+    arr = rand(shape, np.float64)
+    vals, it = TF.max_pool3d(torch.from_numpy(arr), k, s, p, return_indices=True)
+    io = tc.from_numpy(it.numpy().copy())
+    check(lambda x: OF.max_unpool3d(x, io, k, s, p, shape[-3:]), lambda x: TF.max_unpool3d(x, it, k, s, p, shape[-3:]),
+          vals.numpy())
+
+
 def test_max_unpool1d():
     arr = rand((2, 3, 9), np.float64)
     v, it = TF.max_pool1d(torch.from_numpy(arr), 2, return_indices=True)
@@ -258,7 +273,7 @@ MODULES = ["MaxPool1d(2)", "MaxPool2d(3, 2, 1)", "MaxPool2d((3, 2), dilation=2, 
            "AvgPool2d(3, count_include_pad=False, divisor_override=2)", "AvgPool3d(2)", "LPPool1d(2, 3)",
            "LPPool2d(2.5, (2, 3), 1)", "LPPool3d(1, 2)", "AdaptiveMaxPool1d(3)", "AdaptiveMaxPool2d((2, None))",
            "AdaptiveAvgPool1d(3)", "AdaptiveAvgPool2d((3, 4))", "AdaptiveAvgPool3d(2)", "MaxUnpool1d(2, 1)",
-           "MaxUnpool2d(3, 2, 1)"]
+           "MaxUnpool2d(3, 2, 1)", "MaxUnpool3d(2)", "AdaptiveMaxPool3d((2, 3, None))"]
 
 
 @pytest.mark.parametrize("expr", MODULES)
@@ -346,6 +361,12 @@ ERRORS = [
     lambda F, x, lib: F.max_unpool2d(x(2, 3, 5, 5), lib.zeros(2, 3, 5, 5, dtype=lib.long), 2, output_size=(3, 3)),
     lambda F, x, lib: F.max_unpool2d(x(2, 3, 5, 5), lib.zeros(2, 3, 5, 5, dtype=lib.long), 2, output_size=(1, 2, 3)),
     lambda F, x, lib: F.max_unpool1d(x(3, 9), lib.zeros(3, 8, dtype=lib.long), 2),
+    lambda F, x, lib: F.max_unpool2d(x(4, 4), lib.zeros(4, 4, dtype=lib.long), 2),
+    lambda F, x, lib: F.max_unpool3d(x(3, 4, 4), lib.zeros(3, 4, 4, dtype=lib.long), 2),
+    lambda F, x, lib: F.max_unpool3d(x(1, 2, 2, 2, 2), lib.zeros(1, 2, 2, 2, 2, dtype=lib.long) + 100, 2),
+    lambda F, x, lib: F.max_unpool3d(x(1, 2, 2, 2, 2), lib.zeros(1, 2, 2, 2, 1, dtype=lib.long), 2),
+    lambda F, x, lib: F.adaptive_max_pool3d(x(3, 4, 4), 2),
+    lambda F, x, lib: F.adaptive_max_pool3d(x(1, 3, 4, 4, 4), -1),
 ]
 
 

@@ -24,7 +24,8 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", 
            "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
            "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d",
-           "lp_pool3d", "max_unpool1d", "max_unpool2d"]
+           "lp_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_max_pool3d",
+           "adaptive_max_pool3d_with_indices"]
 
 _WORDS = {1: "one", 2: "two", 3: "three"}
 
@@ -625,6 +626,10 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
     return _adaptive_max(input, 2, output_size, "adaptive_max_pool2d")
 
 
+def adaptive_max_pool3d_with_indices(input, output_size, return_indices=False):
+    return _adaptive_max(input, 3, output_size, "adaptive_max_pool3d")
+
+
 def adaptive_max_pool1d(input, output_size, return_indices=False):
     r = adaptive_max_pool1d_with_indices(input, output_size)
     return r if return_indices else r[0]
@@ -632,6 +637,11 @@ def adaptive_max_pool1d(input, output_size, return_indices=False):
 
 def adaptive_max_pool2d(input, output_size, return_indices=False):
     r = _adaptive_max(input, 2, output_size, "adaptive_max_pool2d")
+    return r if return_indices else r[0]
+
+
+def adaptive_max_pool3d(input, output_size, return_indices=False):
+    r = _adaptive_max(input, 3, output_size, "adaptive_max_pool3d")
     return r if return_indices else r[0]
 
 
@@ -717,16 +727,25 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
     return out.squeeze(-1)
 
 
-def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
-    k = _ints(kernel_size, 2, "max_unpool2d", "kernel_size", 3, "must be a single int, or a tuple of")
-    s = k if stride is None else _ints(stride, 2, "max_unpool2d", "stride", 4, "must be a single int, or a tuple of")
-    p = _ints(padding, 2, "max_unpool2d", "padding", 5, "must be a single int, or a tuple of")
+def _max_unpool_nd(input, indices, nd, kernel_size, stride, padding, output_size):
+    fn = f"max_unpool{nd}d"
+    k = _ints(kernel_size, nd, fn, "kernel_size", 3, "must be a single int, or a tuple of")
+    s = k if stride is None else _ints(stride, nd, fn, "stride", 4, "must be a single int, or a tuple of")
+    p = _ints(padding, nd, fn, "padding", 5, "must be a single int, or a tuple of")
     x = input._data
-    if x.ndim not in (3, 4):
-        raise RuntimeError(f"Input to max_unpooling2d should be a 3d or 4d Tensor, but got a tensor with "
-                           f"{x.ndim} dimensions.")
-    size = _unpool_size(x, 2, k, s, p, output_size)
-    return _max_unpool(input, indices, 2, tuple(size))
+    size = _unpool_size(x, nd, k, s, p, output_size)
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"Input to max_unpooling{nd}d should be a {nd + 1}d or {nd + 2}d Tensor, but got a "
+                           f"tensor with {x.ndim} dimensions.")
+    return _max_unpool(input, indices, nd, tuple(size))
+
+
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool_nd(input, indices, 2, kernel_size, stride, padding, output_size)
+
+
+def max_unpool3d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    return _max_unpool_nd(input, indices, 3, kernel_size, stride, padding, output_size)
 
 
 # ---- top-level torch.* forms (torch's own signatures) ----------------------------------------
