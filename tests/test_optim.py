@@ -450,3 +450,65 @@ def test_with_a_model_and_autograd():
             run.append(float(loss))
         losses.append(run)
     np.testing.assert_allclose(losses[1], losses[0], rtol=1e-5, atol=1e-6)
+
+
+def _custom_optimizer_class(lib):
+    """A user optimizer written as PyTorch programs write them (in-place tensor ops under no_grad)."""
+    class SignSGD(lib.optim.Optimizer):
+        def __init__(self, params, lr=1e-3, momentum=0.5):
+            super().__init__(params, {"lr": lr, "momentum": momentum})
+
+        @lib.no_grad()
+        def step(self, closure=None):
+            loss = None
+            if closure is not None:
+                with lib.enable_grad():
+                    loss = closure()
+            for group in self.param_groups:
+                for p in group["params"]:
+                    if p.grad is None:
+                        continue
+                    state = self.state[p]
+                    if "buf" not in state:
+                        state["buf"] = lib.zeros_like(p)
+                    state["buf"].mul_(group["momentum"]).add_(p.grad)
+                    p.add_(state["buf"].sign(), alpha=-group["lr"])
+            return loss
+    return SignSGD
+
+
+def test_user_defined_optimizer():
+    init, grads = _data(6)
+    trajs, sds, calls = [], [], []
+    for lib in (torch, tc):
+        params = [lib.nn.Parameter(lib.tensor(a.copy())) for a in init]
+        opt = _custom_optimizer_class(lib)([{"params": params[:2]}, {"params": params[2:], "lr": 0.5}], lr=0.1)
+        opt.register_step_post_hook(lambda o, a, k: calls.append(lib.__name__))
+        trajs.append(_run(lib, opt, params, grads))
+        sds.append(opt.state_dict())
+    _same_traj(trajs[1], trajs[0])
+    _same_state_dict(sds[1], sds[0])
+    assert calls == ["torch"] * STEPS + ["torsh_compat"] * STEPS
+
+
+def test_training_with_scheduler():
+    """SGD with momentum under OneCycleLR on a small model: losses and final lr equal torch's."""
+    runs = []
+    for lib in (torch, tc):
+        lib.manual_seed(1)
+        model = lib.nn.Sequential(lib.nn.Linear(3, 8), lib.nn.ReLU(), lib.nn.Linear(8, 2))
+        opt = lib.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-4)
+        sched = lib.optim.lr_scheduler.OneCycleLR(opt, max_lr=0.2, total_steps=20)
+        x = lib.tensor(np.linspace(-2, 2, 30, dtype=np.float32).reshape(10, 3))
+        target = lib.tensor(np.arange(10) % 2)
+        losses = []
+        for _ in range(20):
+            opt.zero_grad()
+            loss = lib.nn.functional.cross_entropy(model(x), target)
+            loss.backward()
+            opt.step()
+            sched.step()
+            losses.append(float(loss))
+        runs.append((losses, sched.get_last_lr(), opt.param_groups[0]["momentum"]))
+    np.testing.assert_allclose(runs[1][0], runs[0][0], rtol=1e-5, atol=1e-6)
+    assert runs[1][1:] == runs[0][1:]
