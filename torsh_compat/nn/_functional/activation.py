@@ -20,7 +20,7 @@ from ...ops import dual as B
 from ...ops import samples as S
 from ...ops.reduction import vector_norm
 from ...ops.registry import (register, record, backward_node, unary, check_inplace, assign_result,
-                             not_implemented_node, _snapshot, NONE, INPUTS, OUT, SAME_OUT)
+                             not_implemented_node, _snapshot, INPUTS, OUT, SAME_OUT)
 
 __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu", "elu_", "selu",
            "selu_", "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "hardtanh",
@@ -42,11 +42,6 @@ def _float_only(x, kernel):
     """torch's refusal of integer and bool inputs for float-only CPU kernels."""
     if x.dtype.kind not in "fc" and not _low(x.dtype):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(x.dtype)}\'')
-
-
-def _no_bool(x, what):
-    if x.dtype == np.bool_:
-        raise RuntimeError(f"{what} not supported for {'relu' if what[0] == 'B' else 'hardtanh'}")
 
 
 def _piecewise_backward(node_name):
@@ -306,7 +301,7 @@ def _rrelu_noise(x, lower, upper, generator):
     input's dtype), cast to the input's dtype; 1 elsewhere."""
     from ... import random
     g = random._gen(generator)
-    neg = ~(x > 0) & ~np.isnan(x)
+    neg = x <= 0
     lo, hi = float(x.dtype.type(lower)), float(x.dtype.type(upper))
     noise = np.ones(x.shape, x.dtype)
     noise[neg] = (g._double(int(np.count_nonzero(neg))) * (hi - lo) + lo).astype(x.dtype)
