@@ -26,6 +26,7 @@ import numpy as np
 from ... import _dtype as D
 from ..._tensor import Tensor
 from ...autograd.graph import Node
+from ...autograd.grad_mode import _State
 from ...ops import dual as B
 from ...ops import samples as S
 from ...ops.registry import record, register, INPUTS
@@ -53,12 +54,12 @@ def _colsum(a2):
 
 
 def _sums(a3):
-    """Sums of a contiguous (N, C, L) array over N and L: (C,) float64. Row sums are numpy's
-    pairwise float32 sums (BLAS gemv with a ones vector is no faster, and slower under load)."""
+    """Sums of a (N, C, L) view over N and L: (C,) float64. Row sums are numpy's pairwise
+    float32 sums (BLAS gemv with a ones vector is no faster, and slower under load)."""
     n, c, l = a3.shape
     if l == 1:
         return _colsum(a3.reshape(n, c))
-    return np.add.reduce(a3.reshape(n * c, l).sum(1).reshape(n, c), axis=0, dtype=np.float64)
+    return np.add.reduce(a3.sum(axis=2), axis=0, dtype=np.float64)
 
 
 def _dots(a3, b3):
@@ -73,16 +74,15 @@ def _dots(a3, b3):
         if q * _RUN < n:
             s += np.einsum("nc,nc->c", a3[q * _RUN:].reshape(-1, c), b3[q * _RUN:].reshape(-1, c))
         return s
-    a2, b2 = a3.reshape(n * c, l), b3.reshape(n * c, l)
     q = l // _RUN
     m = q * _RUN
-    s = np.zeros(n * c)
+    s = np.zeros((n, c))
     if q:   # einsum accumulates sequentially: short runs, then float64 (3x faster than dtype=float64)
-        s += np.add.reduce(np.einsum("ijk,ijk->ij", a2[:, :m].reshape(-1, q, _RUN),
-                                     b2[:, :m].reshape(-1, q, _RUN)), axis=1, dtype=np.float64)
+        s += np.add.reduce(np.einsum("ncqk,ncqk->ncq", a3[..., :m].reshape(n, c, q, _RUN),
+                                     b3[..., :m].reshape(n, c, q, _RUN)), axis=2, dtype=np.float64)
     if m < l:
-        s += np.einsum("ij,ij->i", a2[:, m:], b2[:, m:])
-    return np.add.reduce(s.reshape(n, c), axis=0)
+        s += np.einsum("ncl,ncl->nc", a3[..., m:], b3[..., m:])
+    return np.add.reduce(s, axis=0)
 
 
 def _col(v, dt):
@@ -90,35 +90,54 @@ def _col(v, dt):
     return np.asarray(v, dtype=dt).reshape(1, -1, 1)
 
 
-def _moments(x3, centre):
-    """(mean or None, sum of squared deviations) per C of a (N, C, L) array, float64, and the
-    deviations x - mean0 (a new array) with mean0 the first-pass mean and corr = mean - mean0."""
+def _normalize_into(x3, dst, eps, centre):
+    """Write the normalised x3 (a (N, C, L) view) into dst; returns (mean or None, invstd, sum of
+    squared deviations), float64 per C. The deviations from a first float32 mean are summed to
+    correct it, and their squares give the variance."""
     n, c, l = x3.shape
     count = n * l
-    if not centre:
-        return None, _dots(x3, x3), None, None
-    with np.errstate(divide="ignore", invalid="ignore"):
-        m0 = (_sums(x3) / count).astype(x3.dtype)
-        d = x3 - _col(m0, x3.dtype)
-        corr = _sums(d) / count
-        m2 = np.maximum(_dots(d, d) - count * corr * corr, 0.0)
-    return m0 + corr, m2, d, corr
-
-
-def _normalize(x3, eps, centre):
-    """xhat (a new array), mean, invstd (float64 per C) and the squared-deviation sums m2."""
-    count = x3.shape[0] * x3.shape[2]
-    mean, m2, d, corr = _moments(x3, centre)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        invstd = 1.0 / np.sqrt(m2 / count + eps)
     dt = x3.dtype
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if centre:
+            m0 = (_sums(x3) / count).astype(dt)
+            np.subtract(x3, _col(m0, dt), out=dst)
+            corr = _sums(dst) / count
+            m2 = np.maximum(_dots(dst, dst) - count * corr * corr, 0.0)
+            mean = m0 + corr
+        else:
+            m2, mean = _dots(x3, x3), None
+        invstd = 1.0 / np.sqrt(m2 / count + eps)
     if not centre:
-        return x3 * _col(invstd, dt), mean, invstd, m2
+        np.multiply(x3, _col(invstd, dt), out=dst)
+        return mean, invstd, m2
     # the float32 first-pass mean is off by corr; below 2^-24 of a unit xhat it cannot show
     if count and (np.abs(corr) * invstd).max(initial=0.0) > 2.0 ** -24:
-        d -= _col(corr, dt)
-    d *= _col(invstd, dt)
-    return d, mean, invstd, m2
+        dst -= _col(corr, dt)
+    dst *= _col(invstd, dt)
+    return mean, invstd, m2
+
+
+_CHUNK = 1 << 18     # elements per sub-problem (1 MB of float32): its temporaries stay in cache
+
+
+def _chunks(stat3, aff3):
+    """The independent sub-problems of one normalisation, each about _CHUNK elements, as
+    (statistics-view index, affine-view index, channel slice, weight index): groups of channels
+    for batch norm (both views alike), else groups of whole rows of the affine view's first axis
+    (samples, or layer-norm rows), which are whole rows of the statistics view (its N is 1)."""
+    n, c, l = stat3
+    if stat3 == aff3:
+        step = max(1, _CHUNK // max(n * l, 1))
+        for c0 in range(0, c, step):
+            ch = slice(c0, c0 + step)
+            yield (slice(None), ch), (slice(None), ch), ch, (slice(None), ch)
+        return
+    p = aff3[0]
+    per_row = c // p if p else 0
+    step = max(1, _CHUNK // max(per_row * l, 1))
+    for p0 in range(0, p, step):
+        ch = slice(p0 * per_row, (p0 + step) * per_row)
+        yield (slice(None), ch), slice(p0, p0 + step), ch, slice(None)
 
 
 # ---- the shared node ---------------------------------------------------------------------
@@ -155,52 +174,64 @@ class _NormNode(Node):
 def _norm_backward_array(g, x, w, b, s, nxt):
     ct = _compute_dtype(x.dtype)
     n, c, l = s.stat3
-    k = s.aff3[1]
     count = n * l
     ga = np.ascontiguousarray(g, dtype=ct).reshape(s.aff3)
     need_x = nxt[0] is not None
     need_w = len(nxt) > 1 and nxt[1] is not None
     need_b = len(nxt) > 2 and nxt[2] is not None
-    xhat = s.xhat
-    if xhat is None and (need_w or (need_x and not s.fixed)):
-        xs = np.asarray(x, dtype=ct).reshape(s.stat3)
-        xhat = (xs - _col(s.mean, ct)) * _col(s.invstd, ct) if s.centre else xs * _col(s.invstd, ct)
-    gx = gw = gb = None
-    if s.aff3 == s.stat3:
-        # batch norm: weight channels are the statistics channels, so the sums over g * w and
-        # g * w * xhat the input gradient needs are w times the bias and weight gradients
-        sg = _sums(ga) if need_b or (need_x and not s.fixed) else None
-        dg = _dots(ga, xhat) if need_w or (need_x and not s.fixed) else None
+    need_xhat = need_w or (need_x and not s.fixed)
+    wv = None if w is None else np.asarray(w, dtype=ct).reshape(1, s.aff3[1], 1)
+    x3 = np.asarray(x, dtype=ct).reshape(s.stat3)
+    aligned = s.aff3 == s.stat3
+    gx = np.empty(s.stat3, ct) if need_x else None
+    gw = np.zeros(s.aff3[1]) if need_w else None
+    gb = np.zeros(s.aff3[1]) if need_b else None
+    for si, ai, ch, wi in _chunks(s.stat3, s.aff3):
+        inv = s.invstd[ch]
+        xh = None
+        if need_xhat:
+            if s.xhat is not None:
+                xh = s.xhat[si]
+            else:
+                xh = x3[si] - _col(s.mean[ch], ct) if s.centre else x3[si].copy()
+                xh *= _col(inv, ct)
+        ga_c = ga[ai]
+        if aligned:
+            # batch norm: weight channels are the statistics channels, so the sums over g * w and
+            # g * w * xhat the input gradient needs are w times the bias and weight gradients
+            sg = _sums(ga_c) if need_b or (need_x and not s.fixed) else None
+            dg = _dots(ga_c, xh) if need_xhat else None
+            if need_x:
+                a = inv if wv is None else inv * wv[wi].reshape(-1)
+                gx_c = gx[si]
+                np.multiply(ga_c, _col(a, ct), out=gx_c)
+                if not s.fixed:
+                    gx_c -= xh * _col(a * dg / count, ct)
+                    gx_c -= _col(a * sg / count, ct)
+            if need_w:
+                gw[ch] = dg
+            if need_b:
+                gb[ch] = sg
+            continue
+        xa = xh.reshape(ga_c.shape) if xh is not None else None
         if need_x:
-            a = s.invstd if w is None else s.invstd * w.reshape(-1)
-            gx = ga * _col(a, ct)
-            if not s.fixed:
-                gx -= xhat * _col(a * dg / count, ct)
-                gx -= _col(a * sg / count, ct)
-            gx = gx.reshape(x.shape)
+            gh = (ga_c * wv if wv is not None else ga_c).reshape(xh.shape)
+            gx_c = gx[si]
+            if s.fixed:
+                np.multiply(gh, _col(inv, ct), out=gx_c)
+            else:
+                np.multiply(xh, _col(-_dots(gh, xh) / count, ct), out=gx_c)
+                gx_c += gh
+                if s.centre:
+                    gx_c -= _col(_sums(gh) / count, ct)
+                gx_c *= _col(inv, ct)
         if need_w:
-            gw = dg.astype(ct).reshape(w.shape)
+            gw += _dots(ga_c, xa)
         if need_b:
-            gb = sg.astype(ct).reshape(b.shape)
-        return gx, gw, gb
-    if need_x:
-        gh = ga * np.asarray(w, dtype=ct).reshape(1, k, 1) if w is not None else ga
-        gh = gh.reshape(s.stat3)
-        inv = _col(s.invstd, ct)
-        if s.fixed:
-            gx = gh * inv
-        else:
-            gx = xhat * _col(-_dots(gh, xhat) / count, ct)
-            gx += gh
-            if s.centre:
-                gx -= _col(_sums(gh) / count, ct)
-            gx *= inv
-        gx = gx.reshape(x.shape)
-    if need_w:
-        gw = _dots(ga, xhat.reshape(s.aff3)).astype(ct).reshape(w.shape)
-    if need_b:
-        gb = _sums(ga).astype(ct).reshape(b.shape)
-    return gx, gw, gb
+            gb += _sums(ga_c)
+    return (None if gx is None else gx.reshape(x.shape),
+            None if gw is None else gw.astype(ct).reshape(w.shape),
+            None if gb is None else gb.astype(ct).reshape(b.shape))
 
 
 def _norm_backward_tensor(g, x, w, b, s, nxt):
@@ -251,7 +282,7 @@ def _norm(input, weight, bias, stat3, aff3, eps, centre, node_cls, fixed=None):
     Returns the output Tensor, and the batch mean and squared-deviation sums (float64, per C)."""
     x = input._data
     ct = _compute_dtype(x.dtype)
-    x3 = np.ascontiguousarray(x, dtype=ct).reshape(stat3)
+    x3 = np.asarray(x, dtype=ct).reshape(stat3)
     k = aff3[1]
     w = None if weight is None else np.asarray(weight._data, dtype=ct).reshape(1, k, 1)
     b = None if bias is None else np.asarray(bias._data, dtype=ct).reshape(1, k, 1)
@@ -263,18 +294,32 @@ def _norm(input, weight, bias, stat3, aff3, eps, centre, node_cls, fixed=None):
         y = x3 * _col(alpha, ct)
         y += _col(beta, ct)
     else:
-        xh, mean, invstd, m2 = _normalize(x3, eps, centre)
-        if w is None and b is None:
-            y = xh         # the output itself: the backward recomputes xhat from the saved input
-        else:
+        c = stat3[1]
+        mean, invstd, m2 = (np.empty(c) if centre else None), np.empty(c), np.empty(c)
+        affine = w is not None or b is not None
+        # xhat is kept for the backward only when a graph will be recorded; without an affine map
+        # the output is xhat itself, and the backward recomputes it from the saved input
+        keep = affine and _State.enabled and any(t is not None and t._rg for t in (input, weight, bias))
+        xh = np.empty(stat3, ct) if keep or not affine else None
+        y = np.empty(aff3, ct) if affine else xh
+        for si, ai, ch, wi in _chunks(stat3, aff3):
+            x_c = x3[si]
+            dst = xh[si] if xh is not None else np.empty(x_c.shape, ct)
+            mc, ic, vc = _normalize_into(x_c, dst, eps, centre)
+            if centre:
+                mean[ch] = mc
+            invstd[ch], m2[ch] = ic, vc
+            if affine:
+                y_c = y[ai]
+                d = dst.reshape(y_c.shape)
+                if w is not None:
+                    np.multiply(d, w[wi], out=y_c)
+                    if b is not None:
+                        y_c += b[wi]
+                else:
+                    np.add(d, b[wi], out=y_c)
+        if keep:
             xhat = xh
-            xa = xh.reshape(aff3)
-            if w is not None:
-                y = xa * w
-                if b is not None:
-                    y += b
-            else:
-                y = xa + b
     y = y.reshape(x.shape)
     if y.dtype != x.dtype:
         y = y.astype(x.dtype)
