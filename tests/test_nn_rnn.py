@@ -572,3 +572,39 @@ def test_train_eval_same_without_dropout():
     a = mo.train()(tc.from_numpy(x))[0]
     b = mo.eval()(tc.from_numpy(x))[0]
     assert np.array_equal(a.detach().numpy(), b.detach().numpy())
+
+
+def _fn_name(t):
+    return type(t.grad_fn).__name__, t.grad_fn.name()
+
+
+@pytest.mark.parametrize("kind,kw,dtype", [("LSTM", {}, "float32"), ("LSTM", {}, "float64"),
+                                           ("LSTM", dict(proj_size=2), "float32"),
+                                           ("LSTM", dict(batch_first=True), "float32"),
+                                           ("LSTM", dict(bidirectional=True), "float32"),
+                                           ("GRU", {}, "float32"), ("RNN", {}, "float32")])
+def test_grad_fn_names(kind, kw, dtype):
+    mo, mt = _pair_modules(kind, I_, H_, dtype=dtype, **kw)
+    xo, xt = pair(_arr((3, 2, I_), 0, dtype))
+    for packed in (False, True):
+        if packed:
+            xo_, xt_ = R.pack_padded_sequence(xo, [3, 2]), TR.pack_padded_sequence(xt, [3, 2])
+        else:
+            xo_, xt_ = xo, xt
+        (oo, ho), (ot, ht) = mo(xo_), mt(xt_)
+        if packed:
+            oo, ot = oo.data, ot.data
+        assert _fn_name(oo) == _fn_name(ot)
+        for a, b in zip(ho if kind == "LSTM" else [ho], ht if kind == "LSTM" else [ht]):
+            assert _fn_name(a) == _fn_name(b)
+
+
+def test_cell_grad_fn_names():
+    x = _arr((2, I_), 0)
+    for kind, kw in (("LSTMCell", {}), ("GRUCell", {}), ("RNNCell", {}), ("RNNCell", dict(nonlinearity="relu"))):
+        mo, mt = _pair_modules(kind, I_, H_, **kw)
+        for xs in (x, x[0]):
+            xo, xt = pair(xs)
+            ro, rt = mo(xo), mt(xt)
+            for a, b in zip(ro if isinstance(ro, tuple) else [ro], rt if isinstance(rt, tuple) else [rt]):
+                assert _fn_name(a) == _fn_name(b)

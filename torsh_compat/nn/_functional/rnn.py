@@ -261,7 +261,15 @@ class MkldnnRnnLayerBackward0(Node):
         return tuple(result)
 
 
-_Slot = type("MkldnnRnnLayerBackward0", (_OutputSlot,), {"__slots__": ()})
+_SLOTS = {}
+
+
+def _slot(name):
+    """The node class an output shows as grad_fn: the name torch's op ends in for that output."""
+    cls = _SLOTS.get(name)
+    if cls is None:
+        cls = _SLOTS[name] = type(name, (_OutputSlot,), {"__slots__": (), "name": lambda self: type(self).__name__})
+    return cls
 
 
 def layer_reference(mode, steps, x, h0, c0, wih, whh, bih, bhh, whr):
@@ -305,10 +313,12 @@ def layer_reference(mode, steps, x, h0, c0, wih, whh, bih, bhh, whr):
     return out, hs, cs
 
 
-def rnn_layer(mode, x, steps, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
+def rnn_layer(mode, x, steps, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr,
+              names=("MkldnnRnnLayerBackward0", "StackBackward0", "StackBackward0")):
     """One layer in one direction over x ((T, B, I) or packed rows (N, I)); steps from _order.
 
-    Returns Tensors (out, h_n, c_n), c_n None unless mode is LSTM."""
+    Returns Tensors (out, h_n, c_n), c_n None unless mode is LSTM; `names` are the grad_fn names
+    the three outputs show."""
     inputs = (x, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr)
     xa = x._data
     wd = w_ih._data.dtype
@@ -329,7 +339,7 @@ def rnn_layer(mode, x, steps, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr):
         node.versions = vs or None
         for i, t in enumerate(results):
             if t is not None:
-                t._node = _Slot((node,), (None,), None, (i, 3))
+                t._node = _slot(names[i])((node,), (None,), None, (i, 3))
                 t._rg = True
     return tuple(results)
 

@@ -8,6 +8,7 @@ import numbers
 import warnings
 
 from ... import _creation
+from ... import _dtype as D
 from ..._tensor import Tensor
 from .. import init
 from .._functional.dropout import dropout as _dropout
@@ -202,6 +203,12 @@ class RNNBase(Module):
         has_bias = self.bias
         per = 2 + 2 * has_bias + (self.proj_size > 0)
         w = [getattr(self, n) for n in self._flat_weights_names]
+        # the grad_fn torch's output shows: its oneDNN LSTM node, else the stack (or, packed, the cat)
+        # of the steps
+        out_name = "CatBackward0" if batch_sizes is not None else \
+            "MkldnnRnnLayerBackward0" if self.mode == "LSTM" and not self.proj_size and \
+            input.dtype == D.float32 else "StackBackward0"
+        names = (out_name, "StackBackward0", "StackBackward0")
         h_n, c_n = [], []
         for layer in range(self.num_layers):
             outs = []
@@ -211,7 +218,7 @@ class RNNBase(Module):
                 b_ih, b_hh = (lw[2], lw[3]) if has_bias else (None, None)
                 w_hr = lw[-1] if self.proj_size > 0 else None
                 out, h, c = rnn_layer(self.mode, x, steps[d], hx[k], None if cx is None else cx[k],
-                                      lw[0], lw[1], b_ih, b_hh, w_hr)
+                                      lw[0], lw[1], b_ih, b_hh, w_hr, names)
                 outs.append(out)
                 h_n.append(h)
                 c_n.append(c)
@@ -411,10 +418,11 @@ class RNNCellBase(Module):
             if h.dim() != 2:
                 raise RuntimeError(f"Expected hidden{i} to be 2D, got {h.dim()}D")
 
-    def _step(self, mode, input, h, c):
-        """One step of the layer kernel on a (B, I) input: packed rows with one block of B."""
+    def _step(self, mode, input, h, c, names):
+        """One step of the layer kernel on a (B, I) input: packed rows with one block of B;
+        names are the grad_fn names of (h', -, c') as torch's cell ops end."""
         return rnn_layer(mode, input, steps_of([input.shape[0]], False), h, c, self.weight_ih,
-                         self.weight_hh, self.bias_ih, self.bias_hh, None)
+                         self.weight_hh, self.bias_ih, self.bias_hh, None, names)
 
 
 def _cell_input(name, input, hiddens):
@@ -443,7 +451,9 @@ class RNNCell(RNNCellBase):
         if self.nonlinearity not in ("tanh", "relu"):
             raise RuntimeError(f"Unknown nonlinearity: {self.nonlinearity}")
         self._check_cell(input, [hx])
-        ret = self._step("RNN_TANH" if self.nonlinearity == "tanh" else "RNN_RELU", input, hx, None)[0]
+        tanh = self.nonlinearity == "tanh"
+        name = "TanhBackward0" if tanh else "ReluBackward0"
+        ret = self._step("RNN_TANH" if tanh else "RNN_RELU", input, hx, None, (name, name, name))[0]
         return ret if is_batched else ret.squeeze(0)
 
 
@@ -464,7 +474,7 @@ class LSTMCell(RNNCellBase):
         elif not is_batched:
             hx = (hx[0].unsqueeze(0), hx[1].unsqueeze(0))
         self._check_cell(input, hx)
-        out, _, c = self._step("LSTM", input, hx[0], hx[1])
+        out, _, c = self._step("LSTM", input, hx[0], hx[1], ("MulBackward0", "MulBackward0", "AddBackward0"))
         return (out, c) if is_batched else (out.squeeze(0), c.squeeze(0))
 
 
@@ -481,5 +491,5 @@ class GRUCell(RNNCellBase):
         hx = _creation.zeros(input.size(0), self.hidden_size, dtype=input.dtype) if hx is None else \
             (hx if is_batched else hx.unsqueeze(0))
         self._check_cell(input, [hx])
-        ret = self._step("GRU", input, hx, None)[0]
+        ret = self._step("GRU", input, hx, None, ("AddBackward0",) * 3)[0]
         return ret if is_batched else ret.squeeze(0)
