@@ -66,6 +66,7 @@ CONV_CASES = [
     ("conv2d", (3, 7, 6), (5, 3, 3, 3), True, {"padding": 1}),                # unbatched
     ("conv2d", (3, 7, 6), (5, 3, 2, 2), True, {"padding": "same"}),
     ("conv2d", (2, 6, 5, 5), (6, 1, 5, 5), True, {"padding": 4, "groups": 6}),  # padding > kernel reach
+    ("conv2d", (2, 32, 6, 5), (48, 16, 3, 3), True, {"padding": 1, "groups": 2}),   # grouped, one GEMM per group
     ("conv2d", (2, 3, 5, 5), (4, 3, 1, 1), True, {}),
     ("conv2d", (2, 3, 5, 5), (4, 3, 5, 5), True, {}),                       # kernel as large as input
     ("conv2d", (0, 3, 5, 5), (4, 3, 3, 3), True, {}),                       # empty batch
@@ -134,6 +135,7 @@ TRANSPOSE_CASES = [
     ("conv_transpose2d", (4, 5, 4), (4, 3, 3, 3), True, {"stride": 2}),      # unbatched
     ("conv_transpose2d", (2, 3, 4, 4), (3, 2, 3, 3), True, {"padding": 1}),
     ("conv_transpose2d", (2, 3, 4, 5), (3, 2, 2, 3), True, {"dilation": 2, "output_padding": 1}),
+    ("conv_transpose2d", (2, 32, 4, 5), (32, 24, 3, 3), True, {"stride": 2, "groups": 2}),
     ("conv_transpose1d", (2, 4, 7), (4, 3, 3), True, {}),
     ("conv_transpose1d", (2, 4, 7), (4, 3, 4), True, {"stride": 3, "padding": 1, "output_padding": 2, "dilation": 2}),
     ("conv_transpose1d", (4, 7), (4, 1, 3), False, {"groups": 2, "stride": 2}),
@@ -154,6 +156,22 @@ def test_conv_transpose(case, dtype):
 def test_conv_transpose_non_contiguous_input():
     x, w, b = _arrays((2, 4, 5, 6), (4, 3, 3, 3), 3, "float32", seed=4)
     _check("conv_transpose2d", x, w, b, {"stride": 2, "output_padding": 1}, "transposed")
+
+
+@pytest.mark.parametrize("name,xs,ws,kwargs", [
+    ("conv2d", (5, 4, 7, 6), (6, 4, 3, 3), {"padding": 1}),
+    ("conv2d", (5, 32, 6, 5), (48, 16, 3, 3), {"stride": 2, "groups": 2}),
+    ("conv2d", (5, 6, 7, 6), (6, 1, 3, 3), {"padding": 1, "groups": 6}),
+    ("conv_transpose2d", (5, 4, 5, 4), (4, 3, 3, 3), {"stride": 2, "output_padding": 1}),
+    ("conv_transpose2d", (5, 4, 5, 4), (4, 3, 3, 3), {"padding": 1}),
+])
+def test_conv_in_batch_chunks(name, xs, ws, kwargs, monkeypatch):
+    """Columns are built a few samples at a time; force one sample per chunk."""
+    from torsh_compat.nn._functional import conv as conv_module
+    monkeypatch.setattr(conv_module, "_CHUNK_BYTES", 1)
+    groups = kwargs.get("groups", 1)
+    x, w, b = _arrays(xs, ws, ws[1] * groups if "transpose" in name else ws[0], "float32", seed=12)
+    _check(name, x, w, b, kwargs)
 
 
 def test_torch_namespace_functions():

@@ -106,14 +106,45 @@ def _split_groups(a, groups):
     return a.reshape(n, c, m) if groups == 1 else a.reshape(n, groups, c // groups, m)
 
 
+_CHUNK_BYTES = 1 << 23     # columns are built a few samples at a time: bounded memory, warm caches
+_EINSUM = {"fwd": "gok,ngkl->ngol", "T": "gok,ngol->ngkl", "w": "ngol,ngkl->gok"}
+
+
+def _chunks(n, sample_bytes):
+    step = max(1, _CHUNK_BYTES // max(sample_bytes, 1))
+    return [slice(i, min(i + step, n)) for i in range(0, n, step)]
+
+
+def _small_groups(w, groups):
+    """Grouped weights whose per-group matrices are too small for one BLAS call each to pay
+    (depthwise and ResNeXt-like layers): those products go through einsum's loops instead."""
+    return groups > 1 and int(np.prod(w.shape)) // groups <= 1024
+
+
+def _product(kind, a, b, small):
+    """The three column products: fwd w @ cols, T w^T @ y, w (y @ cols^T summed over the batch)."""
+    if small:
+        return np.einsum(_EINSUM[kind], a, b)
+    if kind == "fwd":
+        return np.matmul(a, b)
+    if kind == "T":
+        return np.matmul(np.ascontiguousarray(np.swapaxes(a, -1, -2)), b)
+    return np.matmul(a, np.swapaxes(b, -1, -2)).sum(0)
+
+
 def conv_data(x, w, geom):
-    """y = conv(x, w): (N, C, *size) x (O, C/G, *k) -> (N, O, *out); one GEMM per sample (and group)."""
+    """y = conv(x, w): (N, C, *size) x (O, C/G, *k) -> (N, O, *out); im2col + one GEMM per sample."""
     cd = _compute_dtype(x)
     if cd is not None:
         return conv_data(x.astype(cd), w.astype(cd), geom).astype(x.dtype)
-    cols = _split_groups(im2col(x, geom), geom.groups)
-    y = np.matmul(_groups_view(w, geom.groups), cols)
-    return y.reshape((x.shape[0], w.shape[0]) + geom.out)
+    n, g = x.shape[0], geom.groups
+    wg, small = _groups_view(w, g), _small_groups(w, g)
+    length = int(np.prod(geom.out))
+    out = np.empty((n, w.shape[0], length), np.result_type(x, w))
+    for sl in _chunks(n, x.shape[1] * int(np.prod(geom.ksize)) * length * x.itemsize):
+        cols = _split_groups(im2col(x[sl], geom), g)
+        out[sl] = _product("fwd", wg, cols, small).reshape(-1, w.shape[0], length)
+    return out.reshape((n, w.shape[0]) + geom.out)
 
 
 def convT_data(y, w, geom):
@@ -121,27 +152,31 @@ def convT_data(y, w, geom):
     cd = _compute_dtype(y)
     if cd is not None:
         return convT_data(y.astype(cd), w.astype(cd), geom).astype(y.dtype)
-    g = geom.groups
-    if all(s == 1 for s in geom.stride) and y.ndim > 3:
-        return _convT_unit_stride(y, w, geom)
-    wt = np.ascontiguousarray(np.swapaxes(_groups_view(w, g), -1, -2))
-    cols = np.matmul(wt, _split_groups(y, g))
-    return col2im(cols.reshape(y.shape[0], w.shape[1] * g * int(np.prod(geom.ksize)), cols.shape[-1]), geom)
+    n, g = y.shape[0], geom.groups
+    c = w.shape[1] * g
+    wg, small = _groups_view(w, g), _small_groups(w, g)
+    unit = all(s == 1 for s in geom.stride) and y.ndim > 3
+    out = np.empty((n, c) + geom.size, np.result_type(y, w))
+    length = int(np.prod(geom.size)) if unit else int(np.prod(geom.out))
+    for sl in _chunks(n, c * int(np.prod(geom.ksize)) * length * y.itemsize):
+        if unit:
+            out[sl] = _convT_unit_stride(y[sl], wg, small, c, geom)
+        else:
+            cols = _product("T", wg, _split_groups(y[sl], g), small)
+            out[sl] = col2im(cols.reshape(-1, c * int(np.prod(geom.ksize)), cols.shape[-1]), geom)
+    return out
 
 
-def _convT_unit_stride(y, w, geom):
+def _convT_unit_stride(y, wg, small, c, geom):
     """convT for stride 1: y's spatial dims after the first are zero-widened to the padded input's,
     so that every kernel offset lands on one contiguous run of the flattened padded input, and
     col2im becomes prod(ksize) contiguous adds."""
     n, o = y.shape[:2]
-    g = geom.groups
     pad = geom.padding
     sp = tuple(s + 2 * p for s, p in zip(geom.size, pad))
     wide = np.zeros((n, o, geom.out[0]) + sp[1:], y.dtype)
     wide[(slice(None), slice(None), slice(None)) + tuple(slice(0, m) for m in geom.out[1:])] = y
-    wt = np.ascontiguousarray(np.swapaxes(_groups_view(w, g), -1, -2))
-    cols = np.matmul(wt, _split_groups(wide, g))
-    c = w.shape[1] * g
+    cols = _product("T", wg, _split_groups(wide, geom.groups), small)
     cols = cols.reshape((n, c) + geom.ksize + (cols.shape[-1],))
     run = cols.shape[-1]
     pitch = np.cumprod((1,) + sp[:0:-1])[::-1]      # flat strides of the padded spatial dims
@@ -151,8 +186,6 @@ def _convT_unit_stride(y, w, geom):
         off = int(sum(ki * d * p for ki, d, p in zip(k, geom.dilation, pitch)))
         flat[:, :, off:off + run] += cols[(slice(None), slice(None)) + k]
     xp = flat[:, :, :int(np.prod(sp))].reshape((n, c) + sp)
-    if not any(pad):
-        return xp
     return xp[(slice(None), slice(None)) + tuple(slice(p, p + s) for s, p in zip(geom.size, pad))]
 
 
@@ -161,10 +194,18 @@ def wgrad_data(x, y, geom):
     cd = _compute_dtype(x)
     if cd is not None:
         return wgrad_data(x.astype(cd), y.astype(cd), geom).astype(x.dtype)
-    g = geom.groups
-    cols = _split_groups(im2col(x, geom), g)
-    w = np.matmul(_split_groups(y, g), np.swapaxes(cols, -1, -2)).sum(0)
-    return w.reshape((y.shape[1], x.shape[1] // g) + geom.ksize)
+    n, g = x.shape[0], geom.groups
+    o = y.shape[1]
+    shape = (o, x.shape[1] // g) + geom.ksize
+    small = _small_groups(np.empty(shape, np.bool_), g)
+    acc = None
+    for sl in _chunks(n, x.shape[1] * int(np.prod(geom.ksize)) * int(np.prod(geom.out)) * x.itemsize):
+        cols = _split_groups(im2col(x[sl], geom), g)
+        part = _product("w", _split_groups(y[sl], g), cols, small)
+        acc = part if acc is None else np.add(acc, part, out=acc)
+    if acc is None:
+        return np.zeros(shape, np.result_type(x, y))
+    return acc.reshape(shape)
 
 
 def _bias_grad(g):
