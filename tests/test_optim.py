@@ -512,3 +512,25 @@ def test_training_with_scheduler():
         runs.append((losses, sched.get_last_lr(), opt.param_groups[0]["momentum"]))
     np.testing.assert_allclose(runs[1][0], runs[0][0], rtol=1e-5, atol=1e-6)
     assert runs[1][1:] == runs[0][1:]
+
+
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "Adamax", "NAdam", "RAdam", "RMSprop", "Adagrad",
+                                  "Adadelta", "Rprop", "ASGD"])
+def test_zero_dim_empty_and_transposed_params(name):
+    kw = {"momentum": 0.9} if name in ("SGD", "RMSprop") else {}
+    out = []
+    for lib in (torch, tc):
+        a = lib.nn.Parameter(lib.tensor(0.5))
+        b = lib.nn.Parameter(lib.zeros(0, 3))
+        c = lib.nn.Parameter(lib.tensor(np.arange(12, dtype=np.float32).reshape(3, 4) / 7).t())
+        opt = getattr(lib.optim, name)([a, b, c], lr=0.1, **kw)
+        for i in range(4):
+            a.grad = lib.tensor(0.3 * (-1) ** i)
+            b.grad = lib.zeros(0, 3)
+            c.grad = lib.tensor(np.linspace(-1, 1, 12, dtype=np.float32).reshape(4, 3) * (i - 1.5))
+            opt.step()
+        out.append(([p.detach().numpy().copy() for p in (a, b, c)], opt.state_dict()))
+    for po, pt in zip(out[1][0], out[0][0]):
+        assert po.shape == pt.shape
+        np.testing.assert_allclose(po, pt, rtol=RTOL, atol=ATOL)
+    _same_state_dict(out[1][1], out[0][1])

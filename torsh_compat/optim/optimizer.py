@@ -75,10 +75,12 @@ def _zeros_like(p):
 
 
 def _real(a):
-    """A complex array as the real array of its (re, im) pairs, sharing memory (view_as_real)."""
+    """The array the kernels work on, sharing memory: a complex array as the real array of its
+    (re, im) pairs (view_as_real); a 0-dim array as 1-dim, so that ufuncs on it give arrays
+    (usable as out=) rather than NumPy scalars."""
     if a.dtype.kind == "c":
         return a.view(a.real.dtype).reshape(a.shape + (2,))
-    return a
+    return a.reshape(1) if a.ndim == 0 else a
 
 
 def _grad(p, maximize):
