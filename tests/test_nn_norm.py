@@ -3,7 +3,6 @@ several training steps with each momentum rule, eval mode, affine/track_running_
 LayerNorm, GroupNorm, InstanceNorm1d/2d/3d, RMSNorm, LocalResponseNorm, SyncBatchNorm; weights copied
 through state_dict, forward values, input and parameter gradients, second derivatives, grad_fn
 names, state_dict keys and order, reprs, and errors (type and message)."""
-import warnings
 
 import numpy as np
 import pytest

@@ -12,19 +12,23 @@ scaled and shifted per K by the weight and bias:
     layer_norm      (1, M, K)                (M, K, 1)       K = prod(normalized_shape)
     rms_norm        as layer_norm, not centred
 
-Accuracy: float32 statistics are computed in float32 by two passes, the row sums pairwise and the
-cross-row sums in float64 (see _colsum, _dots): a first mean, then the deviations from it, whose sum corrects the mean
-and whose squares (summed in runs of _RUN, so float32 accumulation stays short) give the
-variance. torch accumulates in double; this matches it to well within rtol 1.3e-6 / atol 1e-5
-while every pass stays at memory speed (a float64-accumulating numpy reduce is ~10x slower), and
-the deviation form keeps the variance exact when |mean| >> std, where E[x^2] - E[x]^2 would not.
+Accuracy: float32 statistics are computed in float32 by two passes: a first mean, then the
+deviations from it, whose sum corrects the mean and whose squares give the variance. Row sums are
+numpy's pairwise sums, longer accumulations run in float32 for at most _RUN terms and are then
+combined in float64 (see _colsum, _dots). torch accumulates in double; this matches it well within
+rtol 1.3e-6 / atol 1e-5 (and the summed weight/bias gradients are closer to the float64 values
+than torch's own float32 ones) while every pass stays at memory speed (a float64-accumulating
+numpy reduce is ~10x slower); the deviation form keeps the variance exact when |mean| >> std,
+where E[x^2] - E[x]^2 would not.
+
+Speed: each normalisation is split into independent sub-problems of about _CHUNK elements (groups
+of channels for batch norm, groups of rows otherwise), so that a chunk's temporaries stay in cache.
 """
 import numbers
 
 import numpy as np
 
 from ... import _dtype as D
-from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...autograd.grad_mode import _State
 from ...ops import dual as B
@@ -181,7 +185,7 @@ def _norm_backward_array(g, x, w, b, s, nxt):
     need_b = len(nxt) > 2 and nxt[2] is not None
     need_xhat = need_w or (need_x and not s.fixed)
     wv = None if w is None else np.asarray(w, dtype=ct).reshape(1, s.aff3[1], 1)
-    x3 = np.asarray(x, dtype=ct).reshape(s.stat3)
+    x3 = np.asarray(x, dtype=ct).reshape(s.stat3) if need_xhat and s.xhat is None else None
     aligned = s.aff3 == s.stat3
     gx = np.empty(s.stat3, ct) if need_x else None
     gw = np.zeros(s.aff3[1]) if need_w else None
