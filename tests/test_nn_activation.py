@@ -603,3 +603,30 @@ def test_gelu_across_the_range(dtype):
         F.gelu(xt).sum().backward()
         res.append(xt.grad)
     assert_close(res[1], res[0], "gelu grad", *tol)
+
+
+@pytest.mark.parametrize("hard", [False, True])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_gumbel_softmax_draws_and_gradients_are_torchs(hard, dtype):
+    """The Gumbel noise comes from exponential_ on the generator, which matches torch's stream, so
+    after the same seed the samples, the hard one-hot choices and the gradients are torch's."""
+    x = values((5, 7), dtype)
+    g = np.random.default_rng(4).standard_normal((5, 7)).astype(dtype)
+    for dim, tau, transposed in ((-1, 1, False), (0, 0.5, True)):   # noise in C order of a view
+        res = []
+        for lib, F in ((torch, TF), (tc, OF)):
+            lib.manual_seed(9)
+            xt = lib.from_numpy(x.copy()).requires_grad_(True)
+            y = F.gumbel_softmax(xt.t() if transposed else xt, tau=tau, hard=hard, dim=dim)
+            y.backward(lib.from_numpy((g.T if transposed else g).copy()))
+            res.append((y, xt.grad, lib.rand(2)))
+        for i, what in enumerate(("sample", "grad", "next draws")):
+            assert_close(res[1][i], res[0][i], f"{what}, dim {dim}")
+        if hard:
+            assert set(np.unique(_np(res[1][0]))) <= {0.0, 1.0}
+
+
+def test_gumbel_softmax_eps_is_deprecated():
+    for F in (TF, OF):
+        with pytest.warns(UserWarning, match="`eps` parameter is deprecated"):
+            F.gumbel_softmax(tc.randn(2, 3) if F is OF else torch.randn(2, 3), eps=1e-5)

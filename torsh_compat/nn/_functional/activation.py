@@ -26,7 +26,7 @@ __all__ = ["relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "elu"
            "selu_", "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "hardtanh",
            "hardtanh_", "hardsigmoid", "hardswish", "sigmoid", "tanh", "logsigmoid", "tanhshrink",
            "softshrink", "hardshrink", "threshold", "threshold_", "glu", "softmax", "log_softmax",
-           "softmin", "normalize", "rrelu", "rrelu_"]
+           "softmin", "gumbel_softmax", "normalize", "rrelu", "rrelu_"]
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
 _SELU_SCALE = 1.0507009873554804934193349852946
@@ -865,6 +865,23 @@ def softmin(input, dim=None, _stacklevel=3, dtype=None):
     if dim is None:
         dim = _get_softmax_dim("softmin", input.dim(), _stacklevel)
     return _softmax(-input, dim, dtype)
+
+
+def gumbel_softmax(logits, tau=1, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g) / tau) with Gumbel(0, 1) noise g = -log(Exp(1)), drawn as torch draws
+    it (the same values after the same seed). hard=True gives the one-hot argmax forward with the
+    soft sample's gradient (straight-through). Composed of tensor ops, as in torch."""
+    from ... import _creation
+    if eps != 1e-10:
+        warnings.warn("`eps` parameter is deprecated and has no effect.", stacklevel=2)
+    # drawn into a C-contiguous tensor (torch's legacy_contiguous_format), whatever logits' strides
+    gumbels = -_creation.empty(logits.shape, dtype=logits.dtype).exponential_().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.max(dim, keepdim=True)[1]
+    y_hard = _creation.zeros_like(logits).scatter_(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
 
 
 # ---- normalize ----------------------------------------------------------------------------
