@@ -138,7 +138,12 @@ class _Worker:
 
 
 class _WorkerContext:
-    """Swap a worker's random streams and worker info in, and the main process's back out."""
+    """Swap a worker's random streams and worker info in, and the main process's back out.
+
+    torch.default_generator keeps its identity (code may hold it, e.g. random_split's default
+    argument) but trades its engine: the Generator's attribute dict is the whole of its state,
+    and exchanging dicts costs nothing where get/set_rng_state copy 5 KB each way. Python's
+    and NumPy's global streams go through their own getstate/setstate."""
 
     def __init__(self, worker, fresh_seed):
         self.worker = worker
@@ -146,24 +151,25 @@ class _WorkerContext:
 
     def __enter__(self):
         global _worker_info
-        self.main = (R.get_rng_state(), random.getstate(), np.random.get_state(), _worker_info)
+        g = R.default_generator
+        self.main = (g.__dict__, random.getstate(), np.random.get_state(), _worker_info)
         if self.fresh_seed is not None:
             seed, np_seed = self.fresh_seed
             random.seed(seed)
-            R.manual_seed(seed)
+            g.__dict__ = R.Generator().manual_seed(seed).__dict__
             np.random.seed(np_seed)
         else:
             torch_state, py_state, np_state = self.worker.rng
-            R.set_rng_state(torch_state)
+            g.__dict__ = torch_state
             random.setstate(py_state)
             np.random.set_state(np_state)
         _worker_info = self.worker.info
 
     def __exit__(self, *exc):
         global _worker_info
-        self.worker.rng = (R.get_rng_state(), random.getstate(), np.random.get_state())
-        torch_state, py_state, np_state, _worker_info = self.main
-        R.set_rng_state(torch_state)
+        g = R.default_generator
+        self.worker.rng = (g.__dict__, random.getstate(), np.random.get_state())
+        g.__dict__, py_state, np_state, _worker_info = self.main
         random.setstate(py_state)
         np.random.set_state(np_state)
         return False
