@@ -552,3 +552,27 @@ def test_large_inputs_in_chunks_with_and_without_grad(name, args, kw, shape):
     # value (ours ~6e-5), so they are compared at that scale
     _check_step(mo, mt, a, ptol=(1e-5, 1e-3))
     _check_buffers(mo, mt)
+
+
+@pytest.mark.parametrize("fn,raises", [
+    (lambda f, x, w, b: f.batch_norm(x, None, None, w, b, training=True), False),
+    (lambda f, x, w, b: f.group_norm(x, 3, w, b), False),
+    (lambda f, x, w, b: f.instance_norm(x, weight=w, bias=b), False),
+    (lambda f, x, w, b: f.layer_norm(x, (3,), w, b), True)])
+def test_bias_changed_in_place_before_backward(fn, raises):
+    """torch saves the bias only for layer norm: an in-place change of it before backward is an
+    error there and allowed for the others (the weight is always saved)."""
+    results = []
+    for lib, f in ((torch, TF), (tc, F)):
+        x = lib.ones(2, 3, 3).cumsum(2).requires_grad_()
+        w, b = lib.ones(3, requires_grad=True), lib.zeros(3, requires_grad=True)
+        y = fn(f, x, w, b)
+        with lib.no_grad():
+            b.add_(1.0)
+        try:
+            y.sum().backward()
+            results.append(False)
+        except RuntimeError as e:
+            assert "modified by an inplace operation" in str(e)
+            results.append(True)
+    assert results == [raises, raises]

@@ -33,7 +33,7 @@ from ...autograd.graph import Node
 from ...autograd.grad_mode import _State
 from ...ops import dual as B
 from ...ops import samples as S
-from ...ops.registry import record, register, INPUTS
+from ...ops.registry import record, register, saved_versions, INPUTS
 
 __all__ = ["batch_norm", "instance_norm", "layer_norm", "group_norm", "rms_norm", "local_response_norm"]
 
@@ -328,7 +328,12 @@ def _norm(input, weight, bias, stat3, aff3, eps, centre, node_cls, fixed=None):
     if y.dtype != x.dtype:
         y = y.astype(x.dtype)
     saved = _Saved(stat3, aff3, eps, centre, fixed is not None, xhat, mean, invstd)
-    return record(y, node_cls, (input, weight, bias), (saved,)), mean, m2
+    out = record(y, node_cls, (input, weight, bias), (saved,))
+    if bias is not None and out._node is not None and node_cls is not _LayerNormNode:
+        # only torch's layer norm saves the bias: changing it in place before backward is
+        # allowed after the other norms
+        out._node.versions = saved_versions(INPUTS, (input, weight), None)
+    return out, mean, m2
 
 
 # ---- argument checks ---------------------------------------------------------------------
