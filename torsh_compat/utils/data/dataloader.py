@@ -13,7 +13,9 @@ describes it while its code runs. Tasks go to the workers round-robin and indice
 from the sampler prefetch_factor * num_workers ahead, as torch sends them, so batches, their
 order (in_order=True; in_order=False yields the same order, one torch may produce), the
 duplicated streams of an IterableDataset without sharding, and the main process's random
-stream all come out as under torch. Only the parallelism is missing.
+stream all come out as under torch. Only the parallelism is missing: timeout and
+multiprocessing_context are checked but have nothing to act on, and a shallow copy shares
+what a forked copy would not (a list the dataset appends to, an iterator it holds).
 """
 import math
 import os
