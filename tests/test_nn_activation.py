@@ -1,6 +1,7 @@
 """Activations (torch.nn.functional forms and modules) against real torch: values, input and
 parameter gradients, second derivatives, in-place forms inside graphs, softmax's implicit dim,
-extra_repr strings and torch's errors."""
+extra_repr strings, constructor signatures, torch's errors, half/bfloat16, NaN inputs, and the
+random draws of rrelu (training) and gumbel_softmax after the same seed."""
 import inspect
 import math
 import warnings

@@ -1,13 +1,17 @@
 """Activations of torch.nn.functional: one graph node each, NumPy forward, backward formulas that
 run on arrays and (under create_graph) on Tensors.
 
-torch.relu, torch.selu, torch.celu, torch.prelu, torch.hardshrink, torch.threshold,
+torch.relu, torch.selu, torch.celu, torch.prelu, torch.hardshrink, torch.threshold, torch.rrelu,
 torch.softmax and torch.log_softmax are registry ops (parity-tested with the shared generator);
-the rest exist only here, as in torch.nn.functional.
+the rest exist only here, as in torch.nn.functional. Random draws (rrelu in training,
+gumbel_softmax) take torsh_compat's generator in torch's order, so they equal torch's after the
+same seed. Half and bfloat16 compute in float32 and round once, as torch's CPU kernels do.
 
 Formulas read masks and other non-differentiable factors from the data (`B.data`) and wrap them
 with `B.const`, so the same line is a plain NumPy product on the fast path and a Tensor product
-(differentiable in g) under create_graph.
+(differentiable in g) under create_graph. The piecewise-linear ones (relu, hardtanh, leaky_relu,
+threshold, the shrinks, rrelu) record torch's XBackwardBackward0 node there instead: g times the
+factor, with a zero derivative in the saved input, as torch's graph has it.
 """
 import math
 import warnings
