@@ -436,3 +436,29 @@ def test_forward_errors(cls, shape):
     mt = getattr(torch.nn, cls)(4, 6, 3)
     mo = getattr(tc.nn, cls)(4, 6, 3)
     raises_like(lambda: mt(torch.zeros(shape)), lambda: mo(tc.zeros(shape)))
+
+
+def test_saved_tensors_version_check():
+    """The backward reads input and weight, never the bias: only those may not change in place."""
+    for lib in (torch, tc):
+        x = lib.ones(1, 3, 5, 5, requires_grad=True)
+        w = lib.ones(2, 3, 3, 3, requires_grad=True)
+        b = lib.zeros(2, requires_grad=True)
+        y = lib.nn.functional.conv2d(x, w, b)
+        with lib.no_grad():
+            b.add_(1)
+        y.sum().backward()
+        assert b.grad.tolist() == [9.0, 9.0]
+        y = lib.nn.functional.conv2d(x, w, b)
+        with lib.no_grad():
+            w.add_(1)
+        with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+            y.sum().backward()
+
+
+def test_half_precision_forward():
+    x, w, b = _arrays((2, 3, 6, 6), (4, 3, 3, 3), 4, "float16", seed=13)
+    yo = F.conv2d(tc.from_numpy(x), tc.from_numpy(w), tc.from_numpy(b), padding=1)
+    yt = TF.conv2d(torch.from_numpy(x), torch.from_numpy(w), torch.from_numpy(b), padding=1)
+    assert yo.dtype == tc.float16
+    close(yo, yt, rtol=1e-3, atol=1e-3)     # half results: torch also accumulates in float32
