@@ -608,3 +608,24 @@ def test_cell_grad_fn_names():
             ro, rt = mo(xo), mt(xt)
             for a, b in zip(ro if isinstance(ro, tuple) else [ro], rt if isinstance(rt, tuple) else [rt]):
                 assert _fn_name(a) == _fn_name(b)
+
+
+def test_half_precision():
+    """float16 runs in float32 inside the layer and returns float16; torch rounds every
+    intermediate to half, so values agree to half precision only."""
+    mo, mt = _pair_modules("LSTM", I_, H_, dtype="float16")
+    xo, xt = pair(_arr((T_, B_, I_), 3, "float16"))
+    oo, ot = mo(xo)[0], mt(xt)[0]
+    close(oo, ot, rtol=2e-3, atol=2e-3)
+    backward_both(oo, ot)
+    close(xo.grad, xt.grad, rtol=5e-3, atol=5e-3)
+    close(mo.weight_hh_l0.grad, mt.weight_hh_l0.grad, rtol=5e-3, atol=5e-3)
+    torch.manual_seed(0)
+    mt = torch.nn.GRU(I_, H_, dtype=torch.bfloat16)
+    mo = tc.nn.GRU(I_, H_, dtype=tc.bfloat16)
+    mo.load_state_dict({k: tc.from_numpy(v.float().numpy()).to(tc.bfloat16) for k, v in mt.state_dict().items()})
+    x = _arr((T_, B_, I_), 4)
+    oo = mo(tc.from_numpy(x).to(tc.bfloat16))[0]
+    ot = mt(torch.from_numpy(x).to(torch.bfloat16))[0]
+    assert oo.dtype == tc.bfloat16
+    np.testing.assert_allclose(oo.detach().float().numpy(), ot.detach().float().numpy(), rtol=2e-2, atol=2e-2)

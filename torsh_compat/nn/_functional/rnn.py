@@ -220,6 +220,15 @@ def _backward(mode, steps, xd, saved, wih, whh, whr, dout, dhn, dcn, need):
     return dx, dh_s, dc_s, dwih, dwhh, dbih, dbhh, dwhr
 
 
+def _arrays(tensors):
+    """The arrays of the tensors (None kept); half types compute in float32, as torch's kernels
+    accumulate them."""
+    out = [None if t is None else t._data for t in tensors]
+    if out[0].dtype.itemsize < 4:
+        out = [None if a is None else a.astype(np.float32) for a in out]
+    return out
+
+
 # ---- the node --------------------------------------------------------------------------------
 
 class MkldnnRnnLayerBackward0(Node):
@@ -235,10 +244,10 @@ class MkldnnRnnLayerBackward0(Node):
         mode, steps, saved = self.args
         if tensor_mode:
             return self._create_graph_backward(gs)
-        x = self.inputs[0]._data
+        w = _arrays(self.inputs)
+        x = w[0]
         xd = x.reshape(-1, x.shape[-1])
-        dout = gs[0].reshape(xd.shape[0], -1) if gs[0] is not None else None
-        w = [None if t is None else t._data for t in self.inputs]
+        dout = np.asarray(gs[0], dtype=x.dtype).reshape(xd.shape[0], -1) if gs[0] is not None else None
         need = [e is not None for e in self.next]
         dx, dh0, dc0, dwih, dwhh, dbih, dbhh, dwhr = _backward(
             mode, steps, xd, saved, w[3], w[4], w[7], dout, gs[1], gs[2], need)
@@ -326,12 +335,15 @@ def rnn_layer(mode, x, steps, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr,
         if s is not None and s._data.dtype != wd:
             raise RuntimeError(f"mat1 and mat2 must have the same dtype, but got {_sn(s._data)} and "
                                f"{_sn(w_ih._data)}")
-    arr = [None if t is None else t._data for t in inputs]
-    out, hn, cn, saved = _forward(mode, xa.reshape(-1, xa.shape[-1]), steps, arr[1], arr[2], arr[3],
+    arr = _arrays(inputs)
+    out, hn, cn, saved = _forward(mode, arr[0].reshape(-1, xa.shape[-1]), steps, arr[1], arr[2], arr[3],
                                   arr[4], arr[5], arr[6], arr[7])
     out = out.reshape(xa.shape[:-1] + (out.shape[1],))
+    if out.dtype != xa.dtype:
+        out, hn = out.astype(xa.dtype), hn.astype(xa.dtype)
+        cn = None if cn is None else cn.astype(xa.dtype)
     results = [Tensor._make(out), Tensor._make(hn), None if cn is None else Tensor._make(cn)]
-    if _State.enabled and xa.dtype.kind == "f" and any(t is not None and t._rg for t in inputs):
+    if _State.enabled and xa.dtype.kind in "fV" and any(t is not None and t._rg for t in inputs):
         node = MkldnnRnnLayerBackward0(tuple(_edge(t) for t in inputs), inputs, None, (mode, steps, saved))
         vs = saved_versions(INPUTS, inputs, None) or ()
         if mode in ("RNN_TANH", "RNN_RELU"):     # the backward reads the returned output
