@@ -173,19 +173,6 @@ def _padded(a, nd, k, s, p, d, out, fill):
     return np.pad(a, [(0, 0)] * (a.ndim - nd) + list(zip(p, right)), constant_values=fill)
 
 
-def _first_valid(sp, nd, k, s, p, d, out):
-    """Flat index of each window's first in-bounds tap (torch's index for an all -inf window)."""
-    flat = 0
-    mult = 1
-    for i in range(nd - 1, -1, -1):
-        start = np.arange(out[i], dtype=np.int64) * s[i] - p[i]
-        skip = np.maximum(0, -(start // d[i]))       # taps before the input starts
-        pos = np.minimum(start + skip * d[i], sp[i] - 1)
-        flat = flat + (pos * mult).reshape((-1,) + (1,) * (nd - 1 - i))
-        mult *= sp[i]
-    return flat
-
-
 # ---- max pooling -----------------------------------------------------------------------------
 
 def _lowest(dt):
@@ -193,11 +180,10 @@ def _lowest(dt):
 
 
 def _max_pool_arrays(a, nd, k, s, p, d, out):
-    """(values, flat indices) of max pooling over the last nd dims of a.
+    """(values, winning tap numbers) of max pooling over the last nd dims of a.
 
-    One pass per kernel tap keeps the running max and the winning tap number (int16); the flat
-    index is built once at the end from the tap number and the window origin."""
-    sp = a.shape[-nd:]
+    One pass per kernel tap keeps the running max and the number of the winning tap (int16, in
+    row-major kernel order); indices and gradients are derived from the tap numbers."""
     low = _lowest(a.dtype)
     ap = _padded(a, nd, k, s, p, d, out, low)
     shape = a.shape[:-nd] + tuple(out)
@@ -219,21 +205,37 @@ def _max_pool_arrays(a, nd, k, s, p, d, out):
             upd |= np.isnan(v)
         np.maximum(best, v, out=best)
         np.copyto(tap, n, where=upd)
-    # flat index = window origin + offset of the winning tap
-    offsets = np.zeros(int(np.prod(k)), dtype=np.int64)
+    if ap is not a:
+        missed = tap < 0         # no tap beat the padding value: torch keeps the first in-bounds one
+        if missed.any():
+            np.copyto(tap, _first_valid_tap(a.shape[-nd:], nd, k, s, p, d, out), where=missed)
+    return best, tap
+
+
+def _first_valid_tap(sp, nd, k, s, p, d, out):
+    """Number of each window's first in-bounds tap, broadcast over the output grid."""
+    num, mult = 0, 1
+    for i in range(nd - 1, -1, -1):
+        start = np.arange(out[i], dtype=np.int64) * s[i] - p[i]
+        skip = np.minimum(np.maximum(0, -(start // d[i])), k[i] - 1)
+        num = num + (skip * mult).reshape((-1,) + (1,) * (nd - 1 - i))
+        mult *= k[i]
+    return num.astype(np.int16)
+
+
+def _tap_index(tap, sp, nd, k, s, p, d, out):
+    """Flat plane index of each window's winning tap: window origin + the tap's offset."""
+    ntaps = int(np.prod(k))
+    offsets = np.zeros(ntaps, dtype=np.int64)
     origin, mult = 0, 1
     for i in range(nd - 1, -1, -1):
-        offsets += (np.arange(int(np.prod(k)), dtype=np.int64) // int(np.prod(k[i + 1:])) % k[i]) * d[i] * mult
+        offsets += (np.arange(ntaps, dtype=np.int64) // int(np.prod(k[i + 1:])) % k[i]) * d[i] * mult
         o = np.arange(out[i], dtype=np.int64) * s[i] - p[i]
         origin = origin + (o * mult).reshape((-1,) + (1,) * (nd - 1 - i))
         mult *= sp[i]
     idx = offsets.take(tap)
     idx += origin
-    if ap is not a:
-        missed = tap < 0         # no tap beat the padding value: torch keeps the first in-bounds one
-        if missed.any():
-            np.copyto(idx, _first_valid(sp, nd, k, s, p, d, out), where=missed)
-    return best, idx
+    return idx
 
 
 def _scatter_fn(idx, in_shape, nd, overlap):
@@ -257,7 +259,7 @@ def _scatter_fn(idx, in_shape, nd, overlap):
     return scatter, gather
 
 
-def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, fn):
+def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, fn, want_index=True):
     _check_tensor(input, fn)
     x = input._data
     k = _ints(kernel_size, nd, fn, "kernel_size", 2, "must either be a single int, or a tuple of")
@@ -270,13 +272,14 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, fn):
     _shape_check(x, nd, k, s, p, d, out)
     if x.dtype.kind == "b":
         raise _type_error(fn, x)
-    vals, idx = _max_pool_arrays(x, nd, k, s, p, d, out)
+    vals, tap = _max_pool_arrays(x, nd, k, s, p, d, out)
+    idx = _tap_index(tap, x.shape[-nd:], nd, k, s, p, d, out)
     overlap = any(si < (ki - 1) * di + 1 for ki, si, di in zip(k, s, d))
     scatter, gather = _scatter_fn(idx, x.shape, nd, overlap)
     name = f"MaxPool{nd}DWithIndicesBackward0"
     t = record(vals, map_node(name, INPUTS), (input,), (scatter, gather, f"MaxPool{nd}DWithIndicesBackwardBackward0",
                                                 name))
-    return t, Tensor._make(idx)
+    return t, (Tensor._make(idx) if want_index else None)
 
 
 def _max_pool1d_checks(x, k, s, p, d):
@@ -309,7 +312,7 @@ def _one(v, fn, name, pos):
     return int(v)
 
 
-def _max_pool1d_impl(input, kernel_size, stride, padding, dilation, ceil_mode):
+def _max_pool1d_impl(input, kernel_size, stride, padding, dilation, ceil_mode, want_index=True):
     _check_tensor(input, "max_pool1d")
     x = input._data
     k = _one(kernel_size, "max_pool1d", "kernel_size", 2)
@@ -321,8 +324,11 @@ def _max_pool1d_impl(input, kernel_size, stride, padding, dilation, ceil_mode):
     o = _out_size(x.shape[-1], k, s, p, d, ceil_mode)
     if o <= 0:
         raise RuntimeError(f"max_pool1d() Invalid computed output size: {o}")
-    vals, idx = _max_pool(input.unsqueeze(-2), 2, (1, k), (1, s), (0, p), (1, d), ceil_mode, "max_pool2d")
-    return vals.squeeze(-2), Tensor._make(idx._data.reshape(idx.shape[:-2] + (idx.shape[-1],)))
+    vals, idx = _max_pool(input.unsqueeze(-2), 2, (1, k), (1, s), (0, p), (1, d), ceil_mode, "max_pool2d",
+                          want_index)
+    if idx is not None:
+        idx = Tensor._make(idx._data.reshape(idx.shape[:-2] + (idx.shape[-1],)))
+    return vals.squeeze(-2), idx
 
 
 def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -341,17 +347,17 @@ def max_pool3d_with_indices(input, kernel_size, stride=None, padding=0, dilation
 
 
 def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    r = max_pool1d_with_indices(input, kernel_size, stride, padding, dilation, ceil_mode)
+    r = _max_pool1d_impl(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices)
     return r if return_indices else r[0]
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    r = _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d")
+    r = _max_pool(input, 2, kernel_size, stride, padding, dilation, ceil_mode, "max_pool2d", return_indices)
     return r if return_indices else r[0]
 
 
 def max_pool3d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
-    r = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d")
+    r = _max_pool(input, 3, kernel_size, stride, padding, dilation, ceil_mode, "max_pool3d", return_indices)
     return r if return_indices else r[0]
 
 
