@@ -139,7 +139,8 @@ TRANSPOSE_CASES = [
     ("conv_transpose1d", (2, 4, 7), (4, 3, 3), True, {}),
     ("conv_transpose1d", (2, 4, 7), (4, 3, 4), True, {"stride": 3, "padding": 1, "output_padding": 2, "dilation": 2}),
     ("conv_transpose1d", (4, 7), (4, 1, 3), False, {"groups": 2, "stride": 2}),
-    ("conv_transpose3d", (2, 4, 3, 4, 3), (4, 2, 2, 3, 2), True, {"stride": 2, "groups": 2, "output_padding": (1, 0, 1)}),
+    ("conv_transpose3d", (2, 4, 3, 4, 3), (4, 2, 2, 3, 2), True,
+     {"stride": 2, "groups": 2, "output_padding": (1, 0, 1)}),
     ("conv_transpose3d", (1, 2, 3, 3, 3), (2, 3, 3, 3, 3), True, {"padding": 1}),
 ]
 

@@ -55,11 +55,10 @@ def _padded(x, padding):
     """x with `padding` zeros on both sides of each spatial dim."""
     if not any(padding):
         return x
-    nsp = len(padding)
     shape = x.shape[:2] + tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
     xp = np.zeros(shape, x.dtype)
     xp[(slice(None), slice(None)) + tuple(slice(p, p + n) for n, p in zip(x.shape[2:], padding))] = x
-    return xp if nsp else x
+    return xp
 
 
 def im2col(x, geom):

@@ -12,7 +12,7 @@ __all__ = ["unfold", "fold"]
 _NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte"}
 
 
-def _pair(v, name, fn):
+def _pair(v, name):
     if isinstance(v, (int, np.integer)) and not isinstance(v, bool):
         return (int(v), int(v))
     v = tuple(v)
@@ -83,10 +83,10 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding local blocks of a (N, C, H, W) or (C, H, W) input as columns (N, C*kh*kw, L)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"unfold(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    k = _pair(kernel_size, "kernel_size", "unfold")
-    d = _pair(dilation, "dilation", "unfold")
-    p = _pair(padding, "padding", "unfold")
-    s = _pair(stride, "stride", "unfold")
+    k = _pair(kernel_size, "kernel_size")
+    d = _pair(dilation, "dilation")
+    p = _pair(padding, "padding")
+    s = _pair(stride, "stride")
     _check_params(k, d, p, s)
     a = input._data
     shape = list(a.shape)
@@ -110,11 +110,11 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     """Sums columns (N, C*kh*kw, L) back into a (N, C, *output_size) image: the adjoint of unfold."""
     if not isinstance(input, Tensor):
         raise TypeError(f"fold(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    size = _pair(output_size, "output_size", "fold")
-    k = _pair(kernel_size, "kernel_size", "fold")
-    d = _pair(dilation, "dilation", "fold")
-    p = _pair(padding, "padding", "fold")
-    s = _pair(stride, "stride", "fold")
+    size = _pair(output_size, "output_size")
+    k = _pair(kernel_size, "kernel_size")
+    d = _pair(dilation, "dilation")
+    p = _pair(padding, "padding")
+    s = _pair(stride, "stride")
     _check_params(k, d, p, s)
     a = input._data
     shape = list(a.shape)
