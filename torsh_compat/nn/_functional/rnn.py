@@ -41,9 +41,10 @@ def _colsum(a):
     return a.sum(axis=0)
 
 
-def _order(bsz, reverse):
-    """(rows start, batch) of each step in the order the layer runs them."""
-    offs = np.concatenate(([0], np.cumsum(bsz)[:-1])).tolist()
+def steps_of(batch_sizes, reverse):
+    """(first row, batch) of each step, in the order the layer runs them."""
+    bsz = [int(b) for b in batch_sizes]
+    offs = np.concatenate(([0], np.cumsum(bsz)[:-1])).astype(np.int64).tolist()
     steps = list(zip(offs, bsz))
     return steps[::-1] if reverse else steps
 
@@ -324,7 +325,7 @@ def layer_reference(mode, steps, x, h0, c0, wih, whh, bih, bhh, whr):
 
 def rnn_layer(mode, x, steps, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr,
               names=("MkldnnRnnLayerBackward0", "StackBackward0", "StackBackward0")):
-    """One layer in one direction over x ((T, B, I) or packed rows (N, I)); steps from _order.
+    """One layer in one direction over x ((T, B, I) or packed rows (N, I)); steps from steps_of.
 
     Returns Tensors (out, h_n, c_n), c_n None unless mode is LSTM; `names` are the grad_fn names
     the three outputs show."""
@@ -354,7 +355,3 @@ def rnn_layer(mode, x, steps, h0, c0, w_ih, w_hh, b_ih, b_hh, w_hr,
                 t._node = _slot(names[i])((node,), (None,), None, (i, 3))
                 t._rg = True
     return tuple(results)
-
-
-def steps_of(batch_sizes, reverse):
-    return _order(list(batch_sizes), reverse)
