@@ -7,6 +7,7 @@ gather along each axis (exact copies); the weighted modes apply a small (out, in
 as one GEMM. The backward applies the transposed maps, and since each map is fixed, the gradient
 is recorded as a linear op too, so double backward works. Area mode is adaptive average pooling.
 """
+import math
 import numbers
 import warnings
 
@@ -102,6 +103,37 @@ def _cubic_matrix(n_in, n_out, scale, align_corners, dt):
     return m
 
 
+def _aa_matrix(n_in, n_out, scale, align_corners, cubic, dt):
+    """torch's antialiased weights: the filter stretched by the downscale factor, each row
+    normalised to sum to one (bilinear: triangle; bicubic: cubic convolution with a = -0.5)."""
+    interp = 4 if cubic else 2
+    sc = _align_scale(n_in, n_out, scale, align_corners, dt)
+    support = interp * 0.5 * sc if sc >= 1 else interp * 0.5
+    inv = 1.0 / sc if sc >= 1 else 1.0
+    m = np.zeros((n_out, n_in), dtype=dt)
+    width = int(math.ceil(support)) * 2 + 1
+    for i in range(n_out):
+        center = sc * (i + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        size = min(max(min(int(center + support + 0.5), n_in) - lo, 0), width)
+        x = np.abs((np.arange(lo, lo + size) - center + 0.5) * inv)
+        if cubic:
+            a = -0.5
+            w = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
+                         np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, 0.0))
+        else:
+            w = np.where(x < 1, 1 - x, 0.0)
+        total = w.sum()
+        m[i, lo:lo + size] = w / total if total != 0 else w
+    return m
+
+
+def _align_scale(n_in, n_out, scale, align_corners, dt):
+    if align_corners:
+        return float(dt.type(n_in - 1) / dt.type(n_out - 1)) if n_out > 1 else 0.0
+    return float(_scale_value(scale, n_in, n_out, dt))
+
+
 # ---- the separable resampler -----------------------------------------------------------------
 
 def _along(a, axis, op):
@@ -145,7 +177,7 @@ def _opmath(dtype):
     return np.dtype(np.float64) if dtype == np.float64 else np.dtype(np.float32)
 
 
-def _resample(input, nd, out_sizes, scales, mode, align_corners):
+def _resample(input, nd, out_sizes, scales, mode, align_corners, antialias=False):
     x = input._data
     sp = x.shape[-nd:]
     names = ("D", "H", "W")[3 - nd:]
@@ -165,15 +197,17 @@ def _resample(input, nd, out_sizes, scales, mode, align_corners):
     dt = _opmath(x.dtype)
     maps = []
     for n_in, n_out, sc in zip(sp, out_sizes, scales):
-        if mode in ("nearest", "nearest-exact"):
+        if antialias:
+            maps.append(("mat", _aa_matrix(n_in, n_out, sc, align_corners, mode == "bicubic", dt)))
+        elif mode in ("nearest", "nearest-exact"):
             maps.append(("take", (_nearest_index(n_in, n_out, sc, mode == "nearest-exact", nd == 2), n_in)))
         elif mode == "bicubic":
             maps.append(("mat", _cubic_matrix(n_in, n_out, sc, align_corners, dt)))
         else:
             maps.append(("mat", _linear_matrix(n_in, n_out, sc, align_corners, dt)))
     fwd, adj = _resampler(maps, nd, x.dtype)
-    name = f"Upsample{_KERNEL_NAME[mode]}{nd}DBackward0"
-    return linear_map(input, fwd, adj, name, f"Upsample{_KERNEL_NAME[mode]}{nd}DBackwardBackward0")
+    kind = f"Upsample{_KERNEL_NAME[mode]}{nd}D{'Aa' if antialias else ''}Backward"
+    return linear_map(input, fwd, adj, kind + "0", kind + "Backward0")
 
 
 def _is_int(v):
@@ -232,16 +266,15 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "
                          "a 4-D tensor as input")
-    if antialias or mode == "lanczos":
-        raise NotImplementedError(f"interpolate(): antialiased and lanczos resampling are not supported by "
-                                  f"torsh_compat (mode={mode!r}, antialias={antialias})")
+    if mode == "lanczos":
+        raise NotImplementedError("interpolate(): lanczos resampling is not supported by torsh_compat")
     if input.ndim in (3, 4, 5) and (mode in ("nearest", "nearest-exact", "area") or
                                     _NEEDS.get(mode) == input.ndim or (mode == "bicubic" and input.ndim == 4)):
         if output_size is None:     # torch's output size from a scale: truncated product
             output_size = [int(n * s) for n, s in zip(spatial, scale_factors)]
         if mode == "area":
             return (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d)[dim - 1](input, output_size)
-        return _resample(input, dim, output_size, scale_factors, mode, align_corners)
+        return _resample(input, dim, output_size, scale_factors, mode, align_corners, antialias)
     if mode in _NEEDS and input.ndim in (3, 4, 5):
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs {_NEEDS[mode]}D input")
     raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for "
