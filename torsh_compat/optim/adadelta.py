@@ -1,8 +1,8 @@
 """torch.optim.Adadelta."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcmul_, _bump, _check_capturable, _check_lr, _grad,
-                        _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_, _add_scaled, _addcmul_, _adds_, _bump, _check_capturable, _check_lr,
+                        _grad, _mul_, _no_sparse, _real, _scalar_tensor, _zeros_like)
 
 __all__ = ["Adadelta"]
 
@@ -43,16 +43,18 @@ class Adadelta(Optimizer):
                     grad = _add_scaled(grad, param, wd)
                 square_avg = _real(state["square_avg"]._data)
                 acc_delta = _real(state["acc_delta"]._data)
-                np.multiply(square_avg, rho, out=square_avg)
+                _mul_(square_avg, rho)
                 _addcmul_(square_avg, grad, grad, 1 - rho)
-                std = np.add(square_avg, eps)
+                std = square_avg.copy()
+                _adds_(std, eps)
                 np.sqrt(std, out=std)
-                delta = np.add(acc_delta, eps)
+                delta = acc_delta.copy()
+                _adds_(delta, eps)
                 np.sqrt(delta, out=delta)
                 np.divide(delta, std, out=delta)
                 np.multiply(delta, grad, out=delta)
-                np.multiply(acc_delta, rho, out=acc_delta)
+                _mul_(acc_delta, rho)
                 _addcmul_(acc_delta, delta, delta, 1 - rho)
-                np.add(param, delta * -lr, out=param)
+                _add_(param, delta, -lr)
                 _bump(p, step_t, state["square_avg"], state["acc_delta"])
         return loss

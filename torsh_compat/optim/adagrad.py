@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _bump, _check_fused, _check_lr,
+from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_fused, _check_lr,
                         _get_scalar_dtype, _grad, _real, _scalar_tensor)
 
 __all__ = ["Adagrad"]
@@ -60,7 +60,7 @@ class Adagrad(Optimizer):
                 state_sum = _real(state["sum"]._data)
                 _addcmul_(state_sum, grad, grad, 1)
                 std = np.sqrt(state_sum)
-                np.add(std, eps, out=std)
+                _adds_(std, eps)
                 _addcdiv_(param, grad, std, -clr)
                 _bump(p, step_t, state["sum"])
         return loss

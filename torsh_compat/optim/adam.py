@@ -1,9 +1,9 @@
 """torch.optim.Adam (with amsgrad, maximize, L2 or decoupled weight decay)."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _bump, _check_capturable,
-                        _check_common, _check_fused, _get_scalar_dtype, _grad, _lerp_, _no_sparse, _real,
-                        _scalar_tensor, _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_capturable,
+                        _check_common, _check_fused, _div_, _get_scalar_dtype, _grad, _lerp_, _mul_, _no_sparse,
+                        _real, _scalar_tensor, _to_scalar, _zeros_like)
 from .._tensor import Tensor
 
 __all__ = ["Adam"]
@@ -70,13 +70,13 @@ class Adam(Optimizer):
                 grad = _real(_grad(p, group["maximize"]))
                 if wd != 0:
                     if group["decoupled_weight_decay"]:
-                        np.multiply(param, 1 - lr * wd, out=param)
+                        _mul_(param, 1 - lr * wd)
                     else:
                         grad = _add_scaled(grad, param, wd)
                 exp_avg = _real(state["exp_avg"]._data)
                 exp_avg_sq = _real(state["exp_avg_sq"]._data)
                 _lerp_(exp_avg, grad, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+                _mul_(exp_avg_sq, beta2)
                 _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
                 step = float(step_t._data)
                 bias_correction1 = 1 - beta1 ** step
@@ -90,8 +90,8 @@ class Adam(Optimizer):
                     _bump(state["max_exp_avg_sq"])
                 else:
                     denom = np.sqrt(exp_avg_sq)
-                np.divide(denom, bias_correction2_sqrt, out=denom)
-                np.add(denom, eps, out=denom)
+                _div_(denom, bias_correction2_sqrt)
+                _adds_(denom, eps)
                 _addcdiv_(param, exp_avg, denom, -step_size)
                 _bump(p, step_t, state["exp_avg"], state["exp_avg_sq"])
         return loss

@@ -1,8 +1,8 @@
 """torch.optim.Adamax: Adam with an infinity-norm second moment."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _bump, _check_capturable, _check_common, _grad,
-                        _lerp_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _adds_, _bump, _check_capturable, _check_common, _grad,
+                        _lerp_, _mul_, _no_sparse, _real, _scalar_tensor, _zeros_like)
 
 __all__ = ["Adamax"]
 
@@ -39,9 +39,9 @@ class Adamax(Optimizer):
                 exp_avg = _real(state["exp_avg"]._data)
                 exp_inf = _real(state["exp_inf"]._data)
                 _lerp_(exp_avg, grad, 1 - beta1)
-                np.multiply(exp_inf, beta2, out=exp_inf)
+                _mul_(exp_inf, beta2)
                 norm = np.abs(grad)
-                np.add(norm, eps, out=norm)
+                _adds_(norm, eps)
                 np.maximum(exp_inf, norm, out=exp_inf)
                 clr = lr / (1 - beta1 ** float(step_t._data))
                 _addcdiv_(param, exp_avg, exp_inf, -clr)

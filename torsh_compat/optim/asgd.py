@@ -1,8 +1,8 @@
 """torch.optim.ASGD: averaged SGD (the running average is state 'ax')."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _bump, _check_capturable, _check_lr, _grad, _no_sparse, _real,
-                        _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_, _add_scaled, _bump, _check_capturable, _check_lr, _grad, _mul_,
+                        _no_sparse, _real, _scalar_tensor, _zeros_like)
 
 __all__ = ["ASGD"]
 
@@ -44,12 +44,12 @@ class ASGD(Optimizer):
                 if wd != 0:
                     grad = _add_scaled(grad, param, wd)
                 eta_value = float(eta._data)
-                np.multiply(param, 1 - lambd * eta_value, out=param)
-                np.add(param, grad * -eta_value, out=param)
+                _mul_(param, 1 - lambd * eta_value)
+                _add_(param, grad, -eta_value)
                 mu_value = float(mu._data)
                 if mu_value != 1:
                     diff = np.subtract(param, ax)
-                    np.multiply(diff, mu_value, out=diff)
+                    _mul_(diff, mu_value)
                     np.add(ax, diff, out=ax)
                 else:
                     ax[...] = param

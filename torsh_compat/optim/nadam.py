@@ -1,8 +1,8 @@
 """torch.optim.NAdam: Adam with Nesterov momentum and a momentum-decay schedule."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _bump, _check_capturable,
-                        _check_common, _grad, _lerp_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_capturable,
+                        _check_common, _div_, _grad, _lerp_, _mul_, _no_sparse, _real, _scalar_tensor, _zeros_like)
 
 __all__ = ["NAdam"]
 
@@ -49,20 +49,21 @@ class NAdam(Optimizer):
                 bias_correction2 = 1 - beta2 ** step
                 if wd != 0:
                     if group["decoupled_weight_decay"]:
-                        np.multiply(param, 1 - lr * wd, out=param)
+                        _mul_(param, 1 - lr * wd)
                     else:
                         grad = _add_scaled(grad, param, wd)
                 mu = beta1 * (1.0 - 0.5 * (0.96 ** (step * momentum_decay)))
                 mu_next = beta1 * (1.0 - 0.5 * (0.96 ** ((step + 1) * momentum_decay)))
                 mu_product._data *= mu          # a float32 0-dim tensor, as torch keeps it
                 _lerp_(exp_avg, grad, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+                _mul_(exp_avg_sq, beta2)
                 _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
-                denom = np.divide(exp_avg_sq, bias_correction2)
+                denom = exp_avg_sq.copy()
+                _div_(denom, bias_correction2)
                 np.sqrt(denom, out=denom)
                 mu_prod = float(mu_product._data)
                 mu_product_next = mu_prod * mu_next
-                np.add(denom, eps, out=denom)
+                _adds_(denom, eps)
                 _addcdiv_(param, grad, denom, -lr * (1.0 - mu) / (1.0 - mu_prod))
                 _addcdiv_(param, exp_avg, denom, (-lr * mu_next) / (1.0 - mu_product_next))
                 _bump(p, step_t, mu_product, state["exp_avg"], state["exp_avg_sq"])

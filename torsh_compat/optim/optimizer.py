@@ -88,14 +88,48 @@ def _grad(p, maximize):
     return np.negative(g) if maximize else g
 
 
+def _low(a):
+    return a.dtype.itemsize == 2 and a.dtype.kind in "fV"
+
+
+def _S(a, x):
+    """A Python scalar as torch applies it to `a`: in float32 for a float16/bfloat16 array (torch's
+    opmath), in the array's own dtype otherwise (NumPy's weak Python scalars)."""
+    return np.float32(x) if _low(a) else x
+
+
+def _mul_(a, x):
+    np.multiply(a, _S(a, x), out=a)
+
+
+def _div_(a, x):
+    np.divide(a, _S(a, x), out=a)
+
+
+def _adds_(a, x):
+    np.add(a, _S(a, x), out=a)
+
+
+def _alpha(a, alpha):
+    # unlike the other scalars, torch's add rounds alpha to a float16/bfloat16 tensor's own dtype
+    return np.float32(a.dtype.type(alpha)) if _low(a) else alpha
+
+
+def _add_(a, b, alpha):
+    """a.add_(b, alpha=alpha): a + alpha * b, rounded once."""
+    np.add(a, np.multiply(b, _alpha(a, alpha)), out=a)
+
+
 def _add_scaled(a, b, alpha):
-    """a + alpha * b as a new array (Tensor.add(b, alpha=alpha))."""
-    return a + b * alpha
+    """a.add(b, alpha=alpha) as a new array of a's dtype."""
+    out = np.empty_like(a)
+    np.add(a, np.multiply(b, _alpha(a, alpha)), out=out)
+    return out
 
 
 def _lerp_(a, b, w):
     """a.lerp_(b, w) with torch's two branches (exact at both ends of the weight range)."""
-    diff = np.subtract(b, a)
+    diff = np.subtract(b, a, dtype=np.float32 if _low(a) else a.dtype)
     if abs(w) < 0.5:
         np.multiply(diff, w, out=diff)
         np.add(a, diff, out=a)
@@ -105,15 +139,15 @@ def _lerp_(a, b, w):
 
 
 def _addcmul_(a, t1, t2, value):
-    """a.addcmul_(t1, t2, value=value): a + value * t1 * t2."""
-    tmp = np.multiply(t1, value)
+    """a.addcmul_(t1, t2, value=value): a + value * t1 * t2, rounded once."""
+    tmp = np.multiply(t1, _S(a, value))
     np.multiply(tmp, t2, out=tmp)
     np.add(a, tmp, out=a)
 
 
 def _addcdiv_(a, t1, t2, value):
-    """a.addcdiv_(t1, t2, value=value): a + value * t1 / t2."""
-    tmp = np.multiply(t1, value)
+    """a.addcdiv_(t1, t2, value=value): a + value * t1 / t2, rounded once."""
+    tmp = np.multiply(t1, _S(a, value))
     np.divide(tmp, t2, out=tmp)
     np.add(a, tmp, out=a)
 

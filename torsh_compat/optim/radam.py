@@ -1,8 +1,8 @@
 """torch.optim.RAdam: Adam with the variance rectification term."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcmul_, _bump, _check_capturable, _check_common, _grad,
-                        _lerp_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_scaled, _addcmul_, _adds_, _bump, _check_capturable, _check_common, _div_,
+                        _grad, _lerp_, _mul_, _no_sparse, _real, _S, _scalar_tensor, _zeros_like)
 
 __all__ = ["RAdam"]
 
@@ -41,26 +41,27 @@ class RAdam(Optimizer):
                 step = float(step_t._data)
                 if wd != 0:
                     if group["decoupled_weight_decay"]:
-                        np.multiply(param, 1 - lr * wd, out=param)
+                        _mul_(param, 1 - lr * wd)
                     else:
                         grad = _add_scaled(grad, param, wd)
                 _lerp_(exp_avg, grad, 1 - beta1)
-                np.multiply(exp_avg_sq, beta2, out=exp_avg_sq)
+                _mul_(exp_avg_sq, beta2)
                 _addcmul_(exp_avg_sq, grad, grad, 1 - beta2)
                 bias_correction1 = 1 - beta1 ** step
                 bias_correction2 = 1 - beta2 ** step
-                update = np.divide(exp_avg, bias_correction1)
+                update = exp_avg.copy()
+                _div_(update, bias_correction1)
                 rho_inf = 2 / (1 - beta2) - 1
                 rho_t = rho_inf - 2 * step * (beta2 ** step) / bias_correction2
-                np.multiply(update, lr, out=update)
+                _mul_(update, lr)
                 if rho_t > 5.0:
                     adaptive = np.sqrt(exp_avg_sq)
-                    np.add(adaptive, eps, out=adaptive)
+                    _adds_(adaptive, eps)
                     # (bias_correction2 ** 0.5) / sqrt(v): a scalar divided by a tensor
-                    np.divide(bias_correction2 ** 0.5, adaptive, out=adaptive)
+                    np.divide(_S(adaptive, bias_correction2 ** 0.5), adaptive, out=adaptive)
                     np.multiply(update, adaptive, out=update)
                     rect = ((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t)) ** 0.5
-                    np.multiply(update, rect, out=update)
+                    _mul_(update, rect)
                 np.subtract(param, update, out=param)
                 _bump(p, step_t, state["exp_avg"], state["exp_avg_sq"])
         return loss

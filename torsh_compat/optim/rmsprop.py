@@ -1,8 +1,8 @@
 """torch.optim.RMSprop (centered, momentum)."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _bump, _check_capturable, _check_lr,
-                        _grad, _lerp_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_capturable,
+                        _check_lr, _grad, _lerp_, _mul_, _no_sparse, _real, _scalar_tensor, _zeros_like)
 
 __all__ = ["RMSprop"]
 
@@ -49,7 +49,7 @@ class RMSprop(Optimizer):
                 if wd != 0:
                     grad = _add_scaled(grad, param, wd)
                 square_avg = _real(state["square_avg"]._data)
-                np.multiply(square_avg, alpha, out=square_avg)
+                _mul_(square_avg, alpha)
                 _addcmul_(square_avg, grad, grad, 1 - alpha)
                 changed = [p, step_t, state["square_avg"]]
                 if centered:
@@ -61,12 +61,12 @@ class RMSprop(Optimizer):
                     changed.append(state["grad_avg"])
                 else:
                     avg = np.sqrt(square_avg)
-                np.add(avg, eps, out=avg)
+                _adds_(avg, eps)
                 if momentum > 0:
                     buf = _real(state["momentum_buffer"]._data)
-                    np.multiply(buf, momentum, out=buf)
+                    _mul_(buf, momentum)
                     _addcdiv_(buf, grad, avg, 1)
-                    np.add(param, buf * -lr, out=param)
+                    _add_(param, buf, -lr)
                     changed.append(state["momentum_buffer"])
                 else:
                     _addcdiv_(param, grad, avg, -lr)

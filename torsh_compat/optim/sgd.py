@@ -1,8 +1,7 @@
 """torch.optim.SGD: momentum, dampening, Nesterov, weight decay, maximize."""
-import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _add_scaled, _bump, _check_fused, _check_lr, _grad, _real
+from .optimizer import (Optimizer, _add_, _add_scaled, _bump, _check_fused, _check_lr, _grad, _mul_, _real)
 
 __all__ = ["SGD"]
 
@@ -53,11 +52,11 @@ class SGD(Optimizer):
                         _real(buf_t._data)[...] = grad
                     else:
                         buf = _real(buf_t._data)
-                        np.multiply(buf, momentum, out=buf)
-                        np.add(buf, grad * (1 - dampening), out=buf)
+                        _mul_(buf, momentum)
+                        _add_(buf, grad, 1 - dampening)
                         _bump(buf_t)
                     buf = _real(buf_t._data)
                     grad = _add_scaled(grad, buf, momentum) if nesterov else buf
-                np.add(param, grad * -lr, out=param)
+                _add_(param, grad, -lr)
                 _bump(p)
         return loss
