@@ -18,7 +18,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
-PROGRAMS = ["linear_regression.py", "logistic_regression.py", "mlp.py"]
+PROGRAMS = ["linear_regression.py", "logistic_regression.py", "mlp.py", "cnn_classifier.py", "char_lstm.py",
+            "transformer_classifier.py"]
 # float32 training runs: BLAS and reduction order differ slightly between torch and NumPy, and a
 # few hundred gradient steps may amplify that, but never past this.
 RTOL = 1e-4
