@@ -631,3 +631,22 @@ def test_gumbel_softmax_eps_is_deprecated():
     for F in (TF, OF):
         with pytest.warns(UserWarning, match="`eps` parameter is deprecated"):
             F.gumbel_softmax(tc.randn(2, 3) if F is OF else torch.randn(2, 3), eps=1e-5)
+
+
+def test_complex_inputs_as_torch():
+    """Real-only kernels refuse complex input with torch's error; silu computes the complex
+    x sigmoid(x) but, as torch, refuses to record a graph for it."""
+    x = (R.standard_normal((2, 4)) + 1j * R.standard_normal((2, 4))).astype(np.complex64)
+    for name, fn in ELEMENTWISE:
+        if name.startswith(("sigmoid", "tanh", "softsign", "normalize")):   # core ops
+            continue
+        try:
+            theirs = fn(TF, torch.from_numpy(x.copy()))
+        except Exception:
+            _same_error(lambda lib, F: fn(F, lib.from_numpy(x.copy())))
+        else:
+            assert_close(fn(OF, tc.from_numpy(x.copy())), theirs, name)
+    _same_error(lambda lib, F: F.silu(lib.from_numpy(x.copy()).requires_grad_(True)))
+    _same_error(lambda lib, F: F.prelu(lib.from_numpy(x.copy()), lib.ones(1, dtype=lib.complex64)))
+    _same_error(lambda lib, F: F.rrelu(lib.from_numpy(x.copy()), training=True))
+    _same_error(lambda lib, F: F.threshold(lib.ones(3, dtype=lib.bool), 0, 1))

@@ -20,6 +20,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor, _wrap_dim
+from ...autograd.grad_mode import _State
 from ...ops import dual as B
 from ...ops import samples as S
 from ...ops.reduction import vector_norm
@@ -43,8 +44,8 @@ def _legacy(dt):
 
 
 def _float_only(x, kernel):
-    """torch's refusal of integer and bool inputs for float-only CPU kernels."""
-    if x.dtype.kind not in "fc" and not _low(x.dtype):
+    """torch's refusal of integer, bool and complex inputs for real floating-point CPU kernels."""
+    if x.dtype.kind != "f" and not _low(x.dtype):
         raise NotImplementedError(f'"{kernel}" not implemented for \'{_legacy(x.dtype)}\'')
 
 
@@ -183,9 +184,15 @@ def _inplace(op, input, *params):
 
 # ---- relu family --------------------------------------------------------------------------
 
+def _no_complex_clamp(x):
+    if x.dtype.kind == "c":
+        raise NotImplementedError("clamp is not supported for complex types")
+
+
 def _relu_forward(x):
     if x.dtype == np.bool_:
         raise RuntimeError("Boolean inputs not supported for relu")
+    _no_complex_clamp(x)
     return np.maximum(x, x.dtype.type(0))
 
 
@@ -208,6 +215,7 @@ def relu(input, inplace=False):
 def _hardtanh_forward(x, min_val, max_val):
     if x.dtype == np.bool_:
         raise RuntimeError("Bool inputs not supported for hardtanh")
+    _no_complex_clamp(x)
     return np.clip(x, min_val, max_val).astype(x.dtype, copy=False)
 
 
@@ -272,8 +280,8 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def _threshold_forward(x, thr, value):
-    if x.dtype == np.bool_:
-        raise RuntimeError('"threshold_cpu" not implemented for \'Bool\'')
+    if x.dtype == np.bool_ or x.dtype.kind == "c":
+        raise NotImplementedError(f'"threshold_cpu" not implemented for \'{_legacy(x.dtype)}\'')
     return np.where(x <= thr, np.asarray(value).astype(x.dtype), x)     # NaN stays NaN
 
 
@@ -540,6 +548,8 @@ def gelu(input, approximate="none"):
 
 
 def _silu_forward(x):
+    if x.dtype.kind == "c":     # x sigmoid(x) with the complex sigmoid (no gradient, as in torch)
+        return x / (1 + np.exp(-x))
     _float_only(x, "silu_cpu")
     return x * _sigmoid_np(x)
 
@@ -553,6 +563,9 @@ _silu_op = _elementwise("Silu", _silu_forward, _silu_backward)
 
 
 def silu(input, inplace=False):
+    if input._rg and input._data.dtype.kind == "c" and _State.enabled:
+        raise RuntimeError("silu does not support automatic differentiation for outputs with "
+                           "complex dtype.")
     return _inplace(_silu_op, input) if inplace else _silu_op(input)
 
 
