@@ -557,3 +557,24 @@ def test_float16_params(name, kw):
     np.testing.assert_allclose(out[1], out[0], rtol=0, atol=2e-3)
     if name in ("Adam", "AdamW", "Adamax", "NAdam", "Adagrad"):
         np.testing.assert_array_equal(out[1], out[0])
+
+
+def test_lbfgs_complex_and_gradless_params():
+    """Complex parameters enter the flat vectors as (re, im) pairs; a parameter without a grad as zeros."""
+    z0 = np.array([1 + 2j, -0.5 + 1j, 0.3 - 0.7j], np.complex64)
+    res = []
+    for lib in (torch, tc):
+        z = lib.nn.Parameter(lib.tensor(z0))
+        w = lib.nn.Parameter(lib.tensor([1.0, 2.0]))
+        opt = lib.optim.LBFGS([w, z], max_iter=5)
+
+        def closure():
+            opt.zero_grad()
+            loss = (z.abs() ** 4).sum()
+            loss.backward()
+            return loss
+        for _ in range(2):
+            opt.step(closure)
+        res.append((z.detach().numpy().copy(), w.detach().numpy().copy(), tuple(opt.state[w]["d"].shape)))
+    np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-5, atol=1e-5)
+    assert np.array_equal(res[1][1], res[0][1]) and res[1][2] == res[0][2] == (8,)

@@ -130,7 +130,7 @@ class LBFGS(Optimizer):
         views = []
         for p in self._params:
             if p.grad is None:
-                view = _creation.zeros(2 * p.numel() if p.is_complex() else p.numel(), dtype=p.dtype)
+                view = _creation.zeros(p.numel(), dtype=p.dtype)
             else:
                 view = p.grad.reshape(-1)
             if view.is_complex():

@@ -7,17 +7,26 @@ of every tensor they change, as an in-place op would.
 import functools
 import warnings
 from collections import OrderedDict, defaultdict
+from collections.abc import Iterable
 from copy import deepcopy
 from itertools import chain
+from typing import Any, Callable, Optional, Union
 
 import numpy as np
 
 from .. import _dtype as D
 from .._tensor import Tensor
-from ..autograd.grad_mode import enable_grad
+from ..autograd.grad_mode import enable_grad, set_grad_enabled
 from ..nn.modules.module import RemovableHandle
 
 __all__ = ["Optimizer", "register_optimizer_step_pre_hook", "register_optimizer_step_post_hook"]
+
+
+# the typing aliases that optimizers written against torch import from here
+ParamsT = Union[Iterable[Tensor], Iterable[dict[str, Any]], Iterable[tuple[str, Tensor]]]
+StateDict = dict[str, Any]
+OptimizerPreHook = Callable[..., Optional[tuple]]
+OptimizerPostHook = Callable[..., None]
 
 
 class _RequiredParameter:
@@ -57,6 +66,19 @@ def _get_scalar_dtype(is_fused=None):
     if is_fused:
         return D.float32
     return D.float64 if D.get_default_dtype() is D.float64 else D.float32
+
+
+def _get_value(x):
+    return x.item() if isinstance(x, Tensor) else x
+
+
+def _use_grad_for_differentiable(func):
+    """Runs a step with grad mode on only for a differentiable optimizer (decorator of step)."""
+    @functools.wraps(func)
+    def wrapper(self, *args, **kwargs):
+        with set_grad_enabled(self.defaults.get("differentiable", False)):
+            return func(self, *args, **kwargs)
+    return wrapper
 
 
 def _to_scalar(x):
