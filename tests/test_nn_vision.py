@@ -229,18 +229,19 @@ def test_affine_grid(size, align_corners, dtype):
               theta)
 
 
-def _grid(dtype):
-    g = (R.standard_normal((2, 4, 7, 2)) * 0.9).astype(dtype)
-    g[0, 0, :4] = [[1.0, -1.0], [0.0, 0.0], [2.5, -3.3], [-1.0, 1.0]]     # corners, centre, far outside
+def _grid(dtype, nd=2):
+    g = (R.standard_normal((2,) + ((4, 7) if nd == 2 else (3, 4, 5)) + (nd,)) * 0.9).astype(dtype)
+    flat = g.reshape(-1, nd)
+    flat[:4] = [[1.0], [0.0], [2.5], [-3.3]]     # a corner, the centre, far outside
     return g
 
 
-@pytest.mark.parametrize("mode", ["bilinear", "nearest"])
+@pytest.mark.parametrize("nd,mode", [(2, "bilinear"), (2, "nearest"), (2, "bicubic"), (3, "bilinear"), (3, "nearest")])
 @pytest.mark.parametrize("padding_mode", ["zeros", "border", "reflection"])
 @pytest.mark.parametrize("align_corners", [False, True])
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_grid_sample(mode, padding_mode, align_corners, dtype):
-    x, gr = rand((2, 3, 5, 6), dtype), _grid(dtype)
+def test_grid_sample(nd, mode, padding_mode, align_corners, dtype):
+    x, gr = rand((2, 3, 5, 6) if nd == 2 else (2, 3, 4, 5, 6), dtype), _grid(dtype, nd)
     xo, xt = both(x)
     go, gt = both(gr)
     ro = OF.grid_sample(xo, go, mode, padding_mode, align_corners)
@@ -280,6 +281,8 @@ GRID_ERRORS = [
     lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(2, 3, 3, 2), align_corners=False),
     lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(1, 3, 3, 3), align_corners=False),
     lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(1, 3, 3, 2).double(), align_corners=False),
+    lambda F, x, lib: F.grid_sample(x(1, 2, 3, 3, 3), x(1, 2, 2, 2, 3), mode="bicubic", align_corners=False),
+    lambda F, x, lib: F.grid_sample(x(1, 2, 3, 3, 3), x(1, 2, 2, 2, 2), align_corners=False),
     lambda F, x, lib: F.affine_grid(x(2, 2, 3), (2, 3, 4), False),
     lambda F, x, lib: F.affine_grid(x(2, 3, 3), (2, 3, 4, 4), False),
     lambda F, x, lib: F.affine_grid(x(2, 2, 3), (2, 3, 4, 4, 4), False),

@@ -7,6 +7,7 @@ gather along each axis (exact copies); the weighted modes apply a small (out, in
 as one GEMM. The backward applies the transposed maps, and since each map is fixed, the gradient
 is recorded as a linear op too, so double backward works. Area mode is adaptive average pooling.
 """
+import itertools
 import math
 import numbers
 import warnings
@@ -472,63 +473,125 @@ def _reflect(x, d, twice_low, twice_high):
     return r.astype(x.dtype), d * np.where(even, sign, -sign)
 
 
-class _GridSample2D:
-    """The taps of one grid_sample call: indices, weights and masks, shared by forward and backward."""
+def _pad_int(c, size, padding_mode, align_corners):
+    """torch's compute_coordinates on integer tap coordinates (bicubic): border/reflection fold them in."""
+    if padding_mode == "zeros":
+        return c
+    f = c.astype(np.float64)
+    d = np.zeros_like(f)
+    if padding_mode == "reflection":
+        f, _ = _reflect(f, d, 0, 2 * (size - 1)) if align_corners else _reflect(f, d, -1, 2 * size - 1)
+    return np.clip(f, 0, size - 1).astype(np.int64)
+
+
+def _cubic_weights(t):
+    """torch's cubic convolution coefficients (A = -0.75) of the 4 taps and their derivatives in t."""
+    a = t.dtype.type(-0.75)
+    one, two = t.dtype.type(1), t.dtype.type(2)
+
+    def near(x):
+        return ((a + 2) * x - (a + 3)) * x * x + 1
+
+    def far(x):
+        return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
+
+    def dnear(x):
+        return (3 * (a + 2) * x - 2 * (a + 3)) * x
+
+    def dfar(x):
+        return (3 * a * x - 10 * a) * x + 8 * a
+
+    w = [far(t + one), near(t), near(one - t), far(two - t)]
+    dw = [dfar(t + one), dnear(t), -dnear(one - t), -dfar(two - t)]
+    return w, dw
+
+
+class _GridSample:
+    """The taps of one grid_sample call over nd = 2 or 3 spatial dims: per dim a list of (integer
+    coordinate, weight, d weight / d coordinate), shared by the forward and both gradients."""
 
     def __init__(self, x, grid, mode, padding_mode, align_corners):
-        n, c, h, w = x.shape
         self.shape = x.shape
-        ix, self.dx = _source_index(grid[..., 0], w, padding_mode, align_corners)
-        iy, self.dy = _source_index(grid[..., 1], h, padding_mode, align_corners)
-        self.ix, self.iy, self.mode = ix, iy, mode
-        if mode == "nearest":
-            xs, ys = np.rint(ix).astype(np.int64), np.rint(iy).astype(np.int64)
-            self.taps = [(ys, xs, np.ones_like(ix))]
-        else:
-            x0, y0 = np.floor(ix), np.floor(iy)
-            fx, fy = ix - x0, iy - y0
-            x0, y0 = x0.astype(np.int64), y0.astype(np.int64)
-            one = ix.dtype.type(1)
-            self.frac = (fx, fy)
-            self.taps = [(y0, x0, (one - fx) * (one - fy)), (y0, x0 + 1, fx * (one - fy)),
-                         (y0 + 1, x0, (one - fx) * fy), (y0 + 1, x0 + 1, fx * fy)]
-        self.valid = [(yy >= 0) & (yy < h) & (xx >= 0) & (xx < w) for yy, xx, _ in self.taps]
-        self.batch = np.arange(n).reshape(n, 1, 1)
+        nd = x.ndim - 2
+        self.nd, self.mode = nd, mode
+        sp = x.shape[2:]
+        self.axes, self.mult = [], []
+        for i in range(nd):             # grid's last axis lists (x, y[, z]): dims in reverse
+            size = sp[nd - 1 - i]
+            coord = grid[..., i]
+            if mode == "bicubic":       # padding acts on the integer taps, not on the coordinate
+                if align_corners:
+                    src, dsrc = (coord + 1) / 2 * (size - 1), (size - 1) / 2
+                else:
+                    src, dsrc = ((coord + 1) * size - 1) / 2, size / 2
+                base = np.floor(src)
+                w, dw = _cubic_weights(src - base)
+                base = base.astype(np.int64)
+                taps = [(_pad_int(base - 1 + k, size, padding_mode, align_corners), w[k], dw[k]) for k in range(4)]
+                mult = np.full(coord.shape, dsrc, dtype=coord.dtype)
+            else:
+                src, mult = _source_index(coord, size, padding_mode, align_corners)
+                if mode == "nearest":
+                    zero = np.zeros_like(src)
+                    taps = [(np.rint(src).astype(np.int64), np.ones_like(src), zero)]
+                else:
+                    base = np.floor(src)
+                    f = src - base
+                    base = base.astype(np.int64)
+                    one = src.dtype.type(1)
+                    taps = [(base, one - f, np.full_like(f, -1)), (base + 1, f, np.ones_like(f))]
+            self.axes.insert(0, taps)   # stored in dims order (D,) H, W
+            self.mult.insert(0, mult)
+        self.batch = np.arange(x.shape[0]).reshape((-1,) + (1,) * nd)
 
-    def values(self, x, k):
-        """(N, C, Ho, Wo) input values at tap k, zero outside the input."""
-        yy, xx, _ = self.taps[k]
-        h, w = self.shape[2:]
-        v = x[self.batch, :, np.clip(yy, 0, h - 1), np.clip(xx, 0, w - 1)]      # (N, Ho, Wo, C)
-        return np.moveaxis(np.where(self.valid[k][..., None], v, 0), -1, 1)
+    def _combos(self):
+        """Each tap combination: (clipped indices per dim, in-bounds mask, weight, weights per dim)."""
+        sp = self.shape[2:]
+        for combo in itertools.product(*self.axes):
+            idx = tuple(np.clip(c, 0, n - 1) for (c, _, _), n in zip(combo, sp))
+            ok = np.logical_and.reduce([(c >= 0) & (c < n) for (c, _, _), n in zip(combo, sp)])
+            wt = combo[0][1]
+            for _, w, _ in combo[1:]:
+                wt = wt * w
+            yield combo, idx, ok, wt
+
+    def _values(self, x, idx, ok):
+        v = x[(self.batch, slice(None)) + idx]          # (N, *out, C)
+        return np.moveaxis(np.where(ok[..., None], v, 0), -1, 1)
 
     def forward(self, x):
         out = None
-        for k, (_, _, wt) in enumerate(self.taps):
-            term = self.values(x, k) * wt[:, None]
+        for _, idx, ok, wt in self._combos():
+            term = self._values(x, idx, ok) * wt[:, None]
             out = term if out is None else out + term
         return out.astype(x.dtype, copy=False)
 
     def grad_input(self, g):
-        n, c, h, w = self.shape
-        plane = h * w
-        base = (np.arange(n * c, dtype=np.int64) * plane).reshape(n, c, 1, 1)
+        n, c = self.shape[:2]
+        sp = self.shape[2:]
+        plane = int(np.prod(sp))
+        base = (np.arange(n * c, dtype=np.int64) * plane).reshape((n, c) + (1,) * self.nd)
         total = np.zeros(n * c * plane, dtype=np.float64)
-        for k, (yy, xx, wt) in enumerate(self.taps):
-            ok = self.valid[k]
-            flat = (base + (np.clip(yy, 0, h - 1) * w + np.clip(xx, 0, w - 1))[:, None]).ravel()
-            total += np.bincount(flat, weights=(g * (wt * ok)[:, None]).ravel(), minlength=total.size)
+        for _, idx, ok, wt in self._combos():
+            flat = np.ravel_multi_index(idx, sp)
+            total += np.bincount((base + flat[:, None]).ravel(), weights=(g * (wt * ok)[:, None]).ravel(),
+                                 minlength=total.size)
         return total.astype(g.dtype).reshape(self.shape)
 
     def grad_grid(self, x, g):
-        if self.mode == "nearest":
-            return np.zeros(self.ix.shape + (2,), dtype=g.dtype)
-        fx, fy = self.frac
-        one = fx.dtype.type(1)
-        v = [(self.values(x, k) * g).sum(axis=1) for k in range(4)]       # (N, Ho, Wo) per tap
-        gx = -v[0] * (one - fy) + v[1] * (one - fy) - v[2] * fy + v[3] * fy
-        gy = -v[0] * (one - fx) - v[1] * fx + v[2] * (one - fx) + v[3] * fx
-        return np.stack([gx * self.dx, gy * self.dy], axis=-1).astype(g.dtype)
+        nd = self.nd
+        grads = [np.zeros(g.shape[:1] + g.shape[2:], dtype=g.dtype) for _ in range(nd)]
+        if self.mode != "nearest":
+            for combo, idx, ok, _ in self._combos():
+                vg = (self._values(x, idx, ok) * g).sum(axis=1)
+                for i in range(nd):
+                    d = combo[i][2]
+                    for j in range(nd):
+                        if j != i:
+                            d = d * combo[j][1]
+                    grads[i] += vg * d
+        # grid's last axis is (x, y[, z]), the reverse of the dims order
+        return np.stack([grads[nd - 1 - k] * self.mult[nd - 1 - k] for k in range(nd)], axis=-1).astype(g.dtype)
 
 
 class _GridSampleBase(Node):
@@ -541,7 +604,7 @@ class _GridSampleBase(Node):
         x, grid = inputs
         mode, padding_mode, align_corners = self.args
         gd = g._data if tensor_mode else g
-        s = _GridSample2D(x, grid, mode, padding_mode, align_corners)
+        s = _GridSample(x, grid, mode, padding_mode, align_corners)
         gx = s.grad_input(gd) if self.next[0] is not None else None
         gg = s.grad_grid(x, gd) if self.next[1] is not None else None
         if tensor_mode:     # first derivatives only: differentiating these again raises
@@ -551,11 +614,12 @@ class _GridSampleBase(Node):
 
 
 _GridSampleNode = type("GridSampler2DBackward0", (_GridSampleBase,), {"__slots__": ()})
+_GridSample3DNode = type("GridSampler3DBackward0", (_GridSampleBase,), {"__slots__": ()})
 _GRID_SAMPLE_SECOND = not_implemented_node("grid_sampler_2d_backward")
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
-    """Samples input (N, C, H, W) at the normalised (x, y) locations of grid (N, Ho, Wo, 2)."""
+    """Samples input (N, C, [D,] H, W) at the normalised (x, y[, z]) locations of grid (N, *out, nd)."""
     if mode not in ("bilinear", "nearest", "bicubic"):
         raise ValueError(f"nn.functional.grid_sample(): expected mode to be 'bilinear', 'nearest' or 'bicubic', "
                          f"but got: '{mode}'")
@@ -579,9 +643,9 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     if x.dtype != gr.dtype:
         raise RuntimeError(f"expected scalar type {_SCALAR.get(x.dtype.name, x.dtype.name)} but found "
                            f"{_SCALAR.get(gr.dtype.name, gr.dtype.name)}")
-    if x.ndim == 5 or mode == "bicubic":
-        raise NotImplementedError("grid_sample(): torsh_compat supports 4-D inputs with the bilinear and "
-                                  "nearest modes only")
-    s = _GridSample2D(x, gr, mode, padding_mode, align_corners)
-    return record(s.forward(x), _GridSampleNode, (input, grid), (mode, padding_mode, align_corners))
+    if x.ndim == 5 and mode == "bicubic":
+        raise RuntimeError("grid_sampler(): bicubic interpolation only supports 4D input")
+    s = _GridSample(x, gr, mode, padding_mode, align_corners)
+    node = _GridSampleNode if x.ndim == 4 else _GridSample3DNode
+    return record(s.forward(x), node, (input, grid), (mode, padding_mode, align_corners))
 
