@@ -205,7 +205,8 @@ def test_warnings():
     for lib in (torch, tc):
         opt = _opt(lib)
         s = L(lib).ExponentialLR(opt, 0.9)
-        with pytest.warns(UserWarning, match="Detected call of `lr_scheduler.step\\(\\)` before `optimizer.step\\(\\)`"):
+        order = "Detected call of `lr_scheduler.step\\(\\)` before `optimizer.step\\(\\)`"
+        with pytest.warns(UserWarning, match=order):
             s.step()
         with pytest.warns(UserWarning, match="please use `get_last_lr\\(\\)`"):
             s.get_lr()
