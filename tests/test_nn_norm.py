@@ -221,6 +221,8 @@ def test_functional_batch_norm_errors_match_torch():
     both(lambda m, f: f.batch_norm(m.zeros(2, 3, 4), None, None, training=True, eps=0))
     both(lambda m, f: f.batch_norm(m.zeros(2, 3, 4), m.zeros(3), m.ones(3), eps=-1.0))
     both(lambda m, f: f.batch_norm(m.zeros(2, 3).long(), None, None, training=True))
+    both(lambda m, f: f.batch_norm(m.zeros(2, 3), m.zeros(3), m.ones(3), training=True, momentum=None))
+    both(lambda m, f: f.instance_norm(m.zeros(2, 3, 4), momentum=None))
     both(lambda m, f: f.batch_norm(m.zeros(2, 3), m.zeros(3, dtype=m.float64), m.ones(3, dtype=m.float64)))
 
 

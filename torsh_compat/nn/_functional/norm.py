@@ -368,6 +368,11 @@ def _check_numel(expected, repeat, **tensors):
             raise RuntimeError(f"{name} should contain {expected} elements not {t._data.size * repeat}")
 
 
+def _check_momentum(momentum, fn):
+    if isinstance(momentum, bool) or not isinstance(momentum, (int, float, np.floating, np.integer)):
+        raise TypeError(f"{fn}(): argument 'momentum' (position 7) must be float, not {type(momentum).__name__}")
+
+
 def _spatial(shape):
     return int(np.prod(shape[2:], dtype=np.int64))
 
@@ -411,6 +416,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 def _batch_norm(input, weight, bias, running_mean, running_var, training, momentum, eps):
     """torch.batch_norm's argument order (without the cudnn flag)."""
     x = input._data
+    _check_momentum(momentum, "batch_norm")
     _check_float(x, "batch_norm")
     c = x.shape[1] if x.ndim > 1 else 0
     _check_numel(c, 1, running_mean=running_mean, running_var=running_var, weight=weight, bias=bias)
@@ -454,6 +460,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
 def _instance_norm(input, weight, bias, running_mean, running_var, use_input_stats, momentum, eps):
     x = input._data
+    _check_momentum(momentum, "instance_norm")
     _check_float(x, "batch_norm")
     if not use_input_stats and (running_mean is None or running_var is None):
         raise RuntimeError("Expected running_mean and running_var to be defined when use_input_stats is false")
