@@ -578,3 +578,25 @@ def test_lbfgs_complex_and_gradless_params():
         res.append((z.detach().numpy().copy(), w.detach().numpy().copy(), tuple(opt.state[w]["d"].shape)))
     np.testing.assert_allclose(res[1][0], res[0][0], rtol=1e-5, atol=1e-5)
     assert np.array_equal(res[1][1], res[0][1]) and res[1][2] == res[0][2] == (8,)
+
+
+def test_subclass_step_calling_super_runs_hooks_once():
+    class Clipped(tc.optim.Adam):
+        def step(self, closure=None):
+            for group in self.param_groups:
+                for p in group["params"]:
+                    p.grad.clamp_(-1, 1)
+            return super().step(closure)
+
+    p = tc.nn.Parameter(tc.zeros(3))
+    opt = Clipped([p], lr=0.1)
+    calls = []
+    opt.register_step_post_hook(lambda o, a, k: calls.append(1))
+    p.grad = tc.tensor([5.0, -5.0, 0.5])
+    opt.step()
+    assert calls == [1]
+    ref = torch.nn.Parameter(torch.zeros(3))
+    ref_opt = torch.optim.Adam([ref], lr=0.1)
+    ref.grad = torch.tensor([1.0, -1.0, 0.5])
+    ref_opt.step()
+    np.testing.assert_allclose(p.detach().numpy(), ref.detach().numpy(), rtol=RTOL, atol=ATOL)

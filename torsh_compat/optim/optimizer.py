@@ -180,24 +180,35 @@ def _bump(*tensors):
 
 
 def _wrap_step(step):
-    """Runs the step pre-hooks (which may replace args/kwargs), the step, then the post-hooks."""
+    """An optimizer's step wrapped to run the step hooks around it."""
     @functools.wraps(step)
     def wrapper(*args, **kwargs):
         self = args[0]
-        for pre_hook in chain(_global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
-            result = pre_hook(self, args, kwargs)
-            if result is not None:
-                if isinstance(result, tuple) and len(result) == 2:
-                    args, kwargs = result
-                else:
-                    raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
-                                       f"but got {result}.")
-        out = step(*args, **kwargs)
-        for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
-            post_hook(self, args, kwargs)
-        return out
+        if self.__dict__.get("_in_step"):   # a subclass's step calling super().step(): hooks run once
+            return step(*args, **kwargs)
+        self._in_step = True
+        try:
+            return _hooked_call(step, self, args, kwargs)
+        finally:
+            self._in_step = False
     wrapper.hooked = True
     return wrapper
+
+
+def _hooked_call(step, self, args, kwargs):
+    """The step pre-hooks (which may replace args and kwargs), the step, then the post-hooks."""
+    for pre_hook in chain(_global_optimizer_pre_hooks.values(), self._optimizer_step_pre_hooks.values()):
+        result = pre_hook(self, args, kwargs)
+        if result is not None:
+            if isinstance(result, tuple) and len(result) == 2:
+                args, kwargs = result
+            else:
+                raise RuntimeError(f"{step} must return None or a tuple of (new_args, new_kwargs), "
+                                   f"but got {result}.")
+    out = step(*args, **kwargs)
+    for post_hook in chain(self._optimizer_step_post_hooks.values(), _global_optimizer_post_hooks.values()):
+        post_hook(self, args, kwargs)
+    return out
 
 
 class Optimizer:
