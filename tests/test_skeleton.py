@@ -115,6 +115,21 @@ def test_torsh_run_names_torch_only_packages(tmp_path):
     assert "tv.py:2" in r.stderr and "Traceback" not in r.stderr
 
 
+def test_torsh_run_names_missing_torch_attributes(tmp_path):
+    script = write(tmp_path, "st.py", """\
+        import torch
+        import torch.nn.functional as F
+        print(hasattr(torch, "stft"), hasattr(F, "no_such_function"))
+        x = torch.ones(8)
+        y = torch.stft(x, 4)
+        """)
+    r = cli("torsh-run", str(script))
+    assert r.returncode == 1 and r.stdout == "False False\n"
+    assert "uses torch.stft, which torsh_compat does not provide" in r.stderr
+    assert "st.py:5: y = torch.stft(x, 4)" in r.stderr and "Traceback" not in r.stderr
+    assert "_missing.py" not in r.stderr
+
+
 def test_torch_only_package_is_still_an_import_error_to_the_script(tmp_path):
     script = write(tmp_path, "opt.py", """\
         try:

@@ -1,5 +1,5 @@
 """torsh_compat: PyTorch's API on NumPy. `import torsh_compat as torch`."""
-from . import _dtype
+from . import _dtype, _missing
 from ._dtype import (dtype, bool, uint8, int8, int16, int32, int64, float16, bfloat16, float32,
                      float64, complex32, complex64, complex128, get_default_dtype, set_default_dtype,
                      promote_types, result_type, finfo, iinfo)
@@ -51,3 +51,4 @@ from . import optim, utils  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 _export_ops()    # last: nn/ registers ops too (torch.dropout, torch.celu, ...)
+__getattr__ = _missing.module_getattr("torch")

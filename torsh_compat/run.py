@@ -134,6 +134,8 @@ def _missing_torch_name(e):
     """The torch name a failed import asked for, when torsh_compat (not the program) lacks it."""
     if isinstance(e, (MissingTorchModule, TorchOnlyPackage)):
         return e.name
+    if getattr(e, "torch_name", None):      # torsh_compat._missing.MissingTorchName: torch.<attr>
+        return e.torch_name
     # `from torch import nn` when there is no torch.nn: Python reports "cannot import name".
     if type(e) is ImportError and (e.name or "").partition(".")[0] == _PREFIX:
         import re
@@ -143,9 +145,17 @@ def _missing_torch_name(e):
     return None
 
 
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
 def _runner_frame(filename):
     # runpy and importlib are frozen modules on recent Pythons, plain files on others.
     return filename.startswith("<frozen ") or filename in (__file__, runpy.__file__)
+
+
+def _own_frame(filename):
+    """A frame of the runner or of torsh_compat itself: never the place to point the user at."""
+    return _runner_frame(filename) or os.path.abspath(filename).startswith(_PACKAGE_DIR)
 
 
 def _user_frames(tb):
@@ -153,7 +163,7 @@ def _user_frames(tb):
     frames = []
     while tb is not None:
         fn = tb.tb_frame.f_code.co_filename
-        if not _runner_frame(fn):
+        if not _own_frame(fn):
             frames.append((fn, tb.tb_lineno))
         tb = tb.tb_next
     return frames
@@ -186,6 +196,8 @@ def _explain(e, name, script, prog):
     import pkgutil
     have = sorted("torch." + m.name for m in pkgutil.iter_modules(torsh_compat.__path__)
                   if not m.name.startswith(("_", "torsh_")) and m.name != "run")
+    if getattr(e, "torch_name", None):
+        return f"{prog}: this program uses {name}, which torsh_compat does not provide (yet).\n{at}"
     return (f"{prog}: this program imports {name}, which torsh_compat does not provide (yet).\n"
             f"{at}torsh_compat has these torch submodules: {', '.join(have)}.\n")
 

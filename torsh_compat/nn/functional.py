@@ -11,3 +11,5 @@ from ._functional.attention import *  # noqa: F401,F403
 from ._functional.padding import *  # noqa: F401,F403
 from ._functional.vision import *  # noqa: F401,F403
 from ._functional.fold import *  # noqa: F401,F403
+from .._missing import module_getattr  # noqa: E402
+__getattr__ = module_getattr("torch.nn.functional")
