@@ -270,7 +270,6 @@ class RNNBase(Module):
         return output, hidden
 
 
-
 class RNN(RNNBase):
     """Elman RNN: h_t = tanh(x_t W_ih^T + b_ih + h_{t-1} W_hh^T + b_hh) (or relu)."""
 
