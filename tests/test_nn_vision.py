@@ -296,3 +296,41 @@ def test_grid_errors(i):
     def run(F, lib):
         return lambda: GRID_ERRORS[i](F, lambda *s: lib.from_numpy(rand(s)), lib)
     raises_like(run(TF, torch), run(OF, tc))
+
+
+# ---- channel shuffle and the top-level forms -------------------------------------------------
+
+@pytest.mark.parametrize("shape,groups", [((2, 6, 3), 2), ((2, 6, 3, 4), 3), ((1, 4, 2, 2, 2), 4), ((2, 5, 3), 1)])
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_channel_shuffle(shape, groups, dtype):
+    check(lambda x: OF.channel_shuffle(x, groups), lambda x: TF.channel_shuffle(x, groups), rand(shape, dtype))
+    o = OF.native_channel_shuffle(tc.from_numpy(rand(shape, dtype)).requires_grad_(), groups)
+    t = TF.native_channel_shuffle(torch.from_numpy(rand(shape, dtype)).requires_grad_(), groups)
+    assert o.grad_fn.name() == "NotImplemented" and "NotImplemented" in t.grad_fn.name()
+
+
+def test_top_level_grid_forms():
+    x, gr = rand((2, 3, 5, 6)), _grid(np.float32)
+    for args in [(0, 0, False), (1, 1, True), (2, 2, False)]:
+        close(tc.grid_sampler(tc.from_numpy(x), tc.from_numpy(gr), *args),
+              torch.grid_sampler(torch.from_numpy(x), torch.from_numpy(gr), *args))
+    th = rand((2, 2, 3))
+    close(tc.affine_grid_generator(tc.from_numpy(th), (2, 3, 5, 4), True),
+          torch.affine_grid_generator(torch.from_numpy(th), (2, 3, 5, 4), True))
+
+
+SHUFFLE_ERRORS = [
+    lambda F, x, lib: F.channel_shuffle(x(2, 5, 3), 2),
+    lambda F, x, lib: F.channel_shuffle(x(2, 6), 2),
+    lambda F, x, lib: F.channel_shuffle(x(2, 6), 0),
+    lambda F, x, lib: F.channel_shuffle(x(2, 6, 3), 0),
+    lambda F, x, lib: F.channel_shuffle(x(2, 6, 3), -1),
+    lambda F, x, lib: F.native_channel_shuffle(x(2, 6), 2),
+]
+
+
+@pytest.mark.parametrize("i", range(len(SHUFFLE_ERRORS)))
+def test_shuffle_errors(i):
+    def run(F, lib):
+        return lambda: SHUFFLE_ERRORS[i](F, lambda *s: lib.from_numpy(rand(s)), lib)
+    raises_like(run(TF, torch), run(OF, tc))

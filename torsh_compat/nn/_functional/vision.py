@@ -22,7 +22,7 @@ from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_poo
                       _SCALAR)
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
-           "pixel_unshuffle", "affine_grid", "grid_sample"]
+           "pixel_unshuffle", "affine_grid", "grid_sample", "channel_shuffle", "native_channel_shuffle"]
 
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}
@@ -649,3 +649,64 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
     node = _GridSampleNode if x.ndim == 4 else _GridSample3DNode
     return record(s.forward(x), node, (input, grid), (mode, padding_mode, align_corners))
 
+
+
+# ---- channel shuffle -------------------------------------------------------------------------
+
+def _channel_groups(a, g):
+    """(N, g*k, *) -> (N, k*g, *): channel i*k + j moves to j*g + i."""
+    n, c = a.shape[:2]
+    b = a.reshape((n, g, c // g) + a.shape[2:]).swapaxes(1, 2)
+    return np.ascontiguousarray(b).reshape(a.shape)
+
+
+def _channel_shuffle_checks(input, groups):
+    x = input._data
+    if x.ndim <= 2:
+        raise RuntimeError(f"channel_shuffle expects input with > 2 dims, but got input with sizes {list(x.shape)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of groups:{groups}")
+    if x.shape[1] % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {x.shape[1]} channels and "
+                           f"{groups} groups.")
+    return x
+
+
+def channel_shuffle(input, groups):
+    """Splits the channels into `groups` groups and interleaves them."""
+    x = _channel_shuffle_checks(input, groups)
+    k = x.shape[1] // groups
+    return linear_map(input, lambda a: _channel_groups(a, groups), lambda g: _channel_groups(g, k),
+                      "ChannelShuffleBackward0", "ChannelShuffleBackwardBackward0")
+
+
+_NATIVE_SHUFFLE = not_implemented_node("native_channel_shuffle")
+
+
+def native_channel_shuffle(input, groups):
+    """channel_shuffle without a derivative, as torch's native kernel."""
+    x = _channel_shuffle_checks(input, groups)
+    return record(_channel_groups(x, groups), _NATIVE_SHUFFLE, (input,))
+
+
+# ---- top-level torch.grid_sampler / torch.affine_grid_generator ------------------------------
+
+def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
+    return grid_sample(input, grid, ("bilinear", "nearest", "bicubic")[interpolation_mode],
+                       ("zeros", "border", "reflection")[padding_mode], align_corners)
+
+
+def affine_grid_generator(theta, size, align_corners):
+    return affine_grid(theta, size, align_corners)
+
+
+register(channel_shuffle, node=map_node("ChannelShuffleBackward0"), method=False, samples=S.Spec(
+    shapes=[((2, 6, 3),), ((2, 4, 3, 2),)], args=lambda nd: [((2,), {}), ((1,), {})]))
+register(native_channel_shuffle, node=_NATIVE_SHUFFLE, method=False, samples=S.Spec(
+    shapes=[((2, 6, 3),), ((2, 4, 3, 2),)], grad=False, args=lambda nd: [((2,), {})]))
+register(grid_sampler, node=_GridSampleNode, method=False, samples=S.Spec(
+    arity=2, shapes=[((2, 3, 5, 6), (2, 4, 7, 2)), ((1, 2, 3, 4, 5), (1, 2, 3, 2, 3))], domain=(-1.2, 1.2),
+    args=lambda nd: [((0, 0, False), {}), ((1, 1, True), {}), ((0, 2, False), {})]))
+register(affine_grid_generator, node=map_node("AffineGridGeneratorBackward0"), method=False, samples=S.Spec(
+    shapes=[((2, 2, 3),)],
+    args=lambda nd: [(((2, 3, 5, 4), False), {}), (((2, 3, 5, 4), True), {}), (((2, 1, 1, 3), False), {})]))
