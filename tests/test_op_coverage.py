@@ -68,3 +68,27 @@ def test_op_is_reachable_as_torch_has_it(name):
         assert mod_o is not None and hasattr(mod_o, attr), f"torch.{name} is missing"
     if hasattr(torch.Tensor, attr) and not name.startswith("linalg."):
         assert hasattr(tc.Tensor, attr), f"Tensor.{attr} is missing"
+
+
+INPLACE_FUNCTIONS = """abs_ acos_ asin_ atan_ ceil_ cos_ cosh_ erf_ erfc_ exp_ exp2_ expm1_ floor_ frac_ log_ log10_
+log1p_ log2_ neg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinh_ sqrt_ square_ tan_ tanh_ trunc_ zero_ celu_ selu_
+rrelu_""".split()
+
+
+@pytest.mark.parametrize("name", INPLACE_FUNCTIONS)
+def test_top_level_inplace_functions(name):
+    """torch.<op>_(x) changes x as x.<op>_() does, and returns x."""
+    import numpy as np
+    import torch
+    a = np.linspace(0.1, 0.9, 5, dtype=np.float32)
+    results = []
+    for lib in (torch, tc):
+        x = lib.from_numpy(a.copy())
+        if name == "rrelu_":
+            x = x - 0.5
+            out = getattr(lib, name)(x, training=False)
+        else:
+            out = getattr(lib, name)(x)
+        assert out is x
+        results.append(np.array(x.numpy()))
+    np.testing.assert_allclose(results[1], results[0], rtol=1.3e-6, atol=1e-5)

@@ -51,4 +51,12 @@ from . import optim, utils  # noqa: E402,F401
 from . import serialization  # noqa: E402,F401
 from .serialization import save, load  # noqa: E402,F401
 _export_ops()    # last: nn/ registers ops too (torch.dropout, torch.celu, ...)
+# torch's top-level in-place functions: torch.exp_(x) is x.exp_()
+for _name in ("abs_ acos_ addmv_ asin_ atan_ ceil_ cos_ cosh_ erf_ erfc_ exp_ exp2_ expm1_ fill_ floor_ frac_ "
+              "log_ log10_ log1p_ log2_ neg_ reciprocal_ relu_ round_ rsqrt_ sigmoid_ sin_ sinh_ sqrt_ square_ "
+              "tan_ tanh_ trunc_ zero_").split():
+    globals().setdefault(_name, getattr(Tensor, _name))
+for _name in ("celu_", "selu_", "rrelu_", "threshold_"):
+    globals().setdefault(_name, getattr(nn.functional, _name))
+del _name
 __getattr__ = _missing.module_getattr("torch")
