@@ -69,20 +69,22 @@ def _forward(mode, xd, steps, h0, c0, wih, whh, bih, bhh, whr):
             act, cprev, tcs = gi, np.empty((n, hid), dt), np.empty((n, hid), dt)
             rall = np.empty((n, hid), dt) if whr is not None else None
             whr_t = whr.T if whr is not None else None
+            ghb = np.empty((hs.shape[0], whh.shape[0]), dt)
             for o, b in steps:
                 e = o + b
                 hp = hs[:b]
                 hprev[o:e] = hp
                 a = act[o:e]
-                a += np.matmul(hp, whh_t)
-                g = np.tanh(a[:, 2 * hid:3 * hid])
+                gh = np.matmul(hp, whh_t, out=ghb[:b])
+                a += gh
+                g = a[:, 2 * hid:3 * hid]
+                np.tanh(g, out=gh[:, :hid])
                 _sigmoid_(a)
-                a[:, 2 * hid:3 * hid] = g
-                cp = cs[:b]
-                cprev[o:e] = cp
-                c = a[:, hid:2 * hid] * cp
-                c += a[:, :hid] * g
-                cs[:b] = c
+                g[...] = gh[:, :hid]
+                c = cs[:b]
+                cprev[o:e] = c
+                c *= a[:, hid:2 * hid]
+                c += np.multiply(a[:, :hid], g, out=gh[:, :hid])
                 tc = tcs[o:e]
                 np.tanh(c, out=tc)
                 if rall is None:
