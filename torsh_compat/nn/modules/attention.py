@@ -8,17 +8,10 @@ from ... import _creation
 from ..init import xavier_uniform_, xavier_normal_, constant_
 from ..parameter import Parameter
 from .._functional import attention as FA
-from .linear import Linear
+from .linear import NonDynamicallyQuantizableLinear
 from .module import Module
 
 __all__ = ["MultiheadAttention"]
-
-
-class NonDynamicallyQuantizableLinear(Linear):
-    """torch's out_proj class: a Linear that quantization tooling leaves alone."""
-
-    def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
-        super().__init__(in_features, out_features, bias=bias, device=device, dtype=dtype)
 
 
 class MultiheadAttention(Module):
