@@ -578,3 +578,23 @@ def test_bias_changed_in_place_before_backward(fn, raises):
             assert "modified by an inplace operation" in str(e)
             results.append(True)
     assert results == [raises, raises]
+
+
+@pytest.mark.parametrize("case,which", [
+    (c, a) for c in ("batch_norm_train", "batch_norm_eval", "layer_norm", "group_norm", "instance_norm", "rms_norm")
+    for a in ("input", "weight", "bias") if (c, a) != ("rms_norm", "bias")])
+def test_gradient_of_one_argument_only(case, which):
+    """Only one of input, weight, bias requires grad: that gradient alone, equal to torch's."""
+    fn, w, b = _functional_cases()[case]
+    arrays = {"input": _rand((4, 3, 5), seed=50, shift=0.4), "weight": w, "bias": b}
+    outs = []
+    for lib, f in ((torch, TF), (tc, F)):
+        ts = {k: (lib.from_numpy(v.copy()) if v is not None else None) for k, v in arrays.items()}
+        ts[which].requires_grad_(True)
+        y = fn(f, lib, ts["input"], ts["weight"], ts["bias"])
+        (y * lib.from_numpy(_rand(tuple(y.shape), seed=51))).sum().backward()
+        outs.append(ts)
+    close(outs[1][which].grad, outs[0][which].grad)
+    for k in arrays:
+        if k != which and outs[1][k] is not None:
+            assert outs[1][k].grad is None
