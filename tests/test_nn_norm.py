@@ -598,3 +598,16 @@ def test_gradient_of_one_argument_only(case, which):
     for k in arrays:
         if k != which and outs[1][k] is not None:
             assert outs[1][k].grad is None
+
+
+def test_default_init_equals_torch_for_the_other_norms():
+    for name, args, kw in [("GroupNorm", (2, 6), {}), ("GroupNorm", (3, 6), {"affine": False}),
+                           ("GroupNorm", (3, 6), {"bias": False}), ("RMSNorm", ((2, 3),), {}),
+                           ("RMSNorm", (4,), {"elementwise_affine": False}), ("InstanceNorm2d", (5,), {}),
+                           ("InstanceNorm1d", (5,), {"affine": True, "track_running_stats": True}),
+                           ("InstanceNorm3d", (5,), {"affine": True, "bias": False}),
+                           ("LayerNorm", ((2, 3),), {"elementwise_affine": False})]:
+        mo, mt = getattr(tc.nn, name)(*args, **kw), getattr(torch.nn, name)(*args, **kw)
+        same_init(mo, mt)
+        assert repr(mo) == repr(mt)
+        assert mo.state_dict()._metadata[""] == mt.state_dict()._metadata[""]
