@@ -384,6 +384,16 @@ class Tensor:
             return self.clone() if copy else self
         return self._cast(dtype)
 
+    def to_device(self, device):
+        """The ToRSh face's spelling of `to(device)`."""
+        return self.to(device)
+
+    @staticmethod
+    def from_data(values, shape, dtype=None):
+        """The ToRSh face's `Tensor::from_data(values, shape)`: a flat sequence laid out in `shape`."""
+        from ._creation import tensor
+        return tensor(values, dtype=dtype).reshape(list(shape))
+
     def cpu(self, memory_format=None):
         return self
 
