@@ -393,3 +393,28 @@ def test_saved_input_checks(fn):
         out.backward(lib.ones_like(out))
         with pytest.raises(RuntimeError, match="backward through the graph a second time"):
             out.backward(lib.ones_like(out))
+
+
+LOW_CALLS = [lambda F, x: F.max_pool2d(x, 3, 2, 1), lambda F, x: F.avg_pool2d(x, 3, 2, 1),
+             lambda F, x: F.adaptive_avg_pool2d(x, (3, 2)), lambda F, x: F.adaptive_avg_pool2d(x, 1),
+             lambda F, x: F.adaptive_max_pool2d(x, (3, 2)), lambda F, x: F.lp_pool2d(x, 2, 2),
+             lambda F, x: F.max_unpool2d(*F.max_pool2d(x, 2, return_indices=True), 2)]
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("i", range(len(LOW_CALLS)))
+def test_half_and_bfloat16(dtype, i):
+    """Half types compute in float32 and round once; sums may differ from torch by one unit in the last place
+    (bfloat16 keeps 8 bits: torch's own bfloat16 tolerance, rtol 1.6e-2)."""
+    a = rand((2, 4, 7, 6))
+    xo = tc.from_numpy(a).to(getattr(tc, dtype)).requires_grad_()
+    xt = torch.from_numpy(a).to(getattr(torch, dtype)).requires_grad_()
+    ro, rt = LOW_CALLS[i](OF, xo), LOW_CALLS[i](TF, xt)
+    tol = {"rtol": 1.6e-2, "atol": 1e-2} if dtype == "bfloat16" else {"rtol": 1e-3, "atol": 1e-3}
+    assert str(ro.dtype) == str(rt.dtype) and str(xo.dtype) == str(xt.dtype)
+    close(ro.detach().float(), rt.detach().float(), **tol)
+    g = rand(tuple(rt.shape))
+    ro.backward(tc.from_numpy(g).to(ro.dtype))
+    rt.backward(torch.from_numpy(g).to(rt.dtype))
+    assert str(xo.grad.dtype) == str(xt.grad.dtype)
+    close(xo.grad.float(), xt.grad.float(), **tol)

@@ -334,3 +334,23 @@ def test_shuffle_errors(i):
     def run(F, lib):
         return lambda: SHUFFLE_ERRORS[i](F, lambda *s: lib.from_numpy(rand(s)), lib)
     raises_like(run(TF, torch), run(OF, tc))
+
+
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+@pytest.mark.parametrize("mode,kw", [("nearest", {}), ("bilinear", {"align_corners": False}),
+                                     ("bicubic", {"align_corners": True}), ("area", {})])
+def test_interpolate_half_and_bfloat16(dtype, mode, kw):
+    """Weights in float32, one rounding at the end; one unit in the last place from torch at most."""
+    a = rand((2, 3, 7, 6))
+    xo = tc.from_numpy(a).to(getattr(tc, dtype)).requires_grad_()
+    xt = torch.from_numpy(a).to(getattr(torch, dtype)).requires_grad_()
+    sf = 0.6 if mode == "area" else 1.7
+    ro, rt = OF.interpolate(xo, scale_factor=sf, mode=mode, **kw), TF.interpolate(xt, scale_factor=sf, mode=mode, **kw)
+    tol = {"rtol": 1.6e-2, "atol": 2e-2} if dtype == "bfloat16" else {"rtol": 1e-3, "atol": 2e-3}
+    assert str(ro.dtype) == str(rt.dtype) and str(xo.dtype) == str(xt.dtype)
+    close(ro.detach().float(), rt.detach().float(), **tol)
+    g = rand(tuple(rt.shape))
+    ro.backward(tc.from_numpy(g).to(ro.dtype))
+    rt.backward(torch.from_numpy(g).to(rt.dtype))
+    assert str(xo.grad.dtype) == str(xt.grad.dtype)
+    close(xo.grad.float(), xt.grad.float(), **tol)

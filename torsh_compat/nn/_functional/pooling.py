@@ -66,6 +66,19 @@ def linear_map(x, fn, adj, name, adj_name):
     return record(fn(x._data), map_node(name), (x,), (adj, fn, adj_name, name))
 
 
+def is_bf16(a):
+    return a.dtype.kind == "V"      # ml_dtypes' bfloat16 is NumPy's only void-kind float here
+
+
+def wide(fn):
+    """fn for arrays of any float type: bfloat16 goes through float32 and is rounded once."""
+    def f(a):
+        if is_bf16(a):
+            return fn(a.astype(np.float32)).astype(a.dtype)
+        return fn(a)
+    return f
+
+
 # ---- argument handling -----------------------------------------------------------------------
 
 def _check_tensor(x, fn):
@@ -256,7 +269,7 @@ def _scatter_fn(idx, in_shape, nd, overlap):
     def gather(gg):
         return gg.reshape(-1)[gidx].reshape(idx.shape)
 
-    return scatter, gather
+    return wide(scatter), wide(gather)
 
 
 def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, fn, want_index=True):
@@ -272,7 +285,8 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, fn, 
     _shape_check(x, nd, k, s, p, d, out)
     if x.dtype.kind == "b":
         raise _type_error(fn, x)
-    vals, tap = _max_pool_arrays(x, nd, k, s, p, d, out)
+    vals, tap = _max_pool_arrays(x.astype(np.float32) if is_bf16(x) else x, nd, k, s, p, d, out)
+    vals = vals.astype(x.dtype, copy=False)
     idx = _tap_index(tap, x.shape[-nd:], nd, k, s, p, d, out)
     overlap = any(si < (ki - 1) * di + 1 for ki, si, di in zip(k, s, d))
     scatter, gather = _scatter_fn(idx, x.shape, nd, overlap)
@@ -425,7 +439,7 @@ def _avg_pool(input, nd, kernel_size, stride, padding, ceil_mode, count_include_
     if x.dtype.kind == "b":
         raise _type_error(fn, x)
     div = _avg_divisor(x.shape[-nd:], nd, k, s, p, out, count_include_pad, divisor_override)
-    fwd, adj = _avg_fns(x.shape[-nd:], nd, k, s, p, out, div)
+    fwd, adj = map(wide, _avg_fns(x.shape[-nd:], nd, k, s, p, out, div))
     name = f"AvgPool{nd}DBackward0"
     return record(fwd(x), map_node(name, INPUTS), (input,), (adj, fwd, f"AvgPool{nd}DBackwardBackward0", name))
 
@@ -522,22 +536,25 @@ def _adaptive_avg(input, nd, output_size, fn):
         if x.shape[i] == 0:
             raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
                                f"input has sizes {list(x.shape)} with dimension {i} being empty")
-    if x.dtype.kind not in "fc":
+    if x.dtype.kind not in "fcV":
         raise _type_error(fn, x)
-    if all(o == 1 for o in sizes):       # torch takes the mean over the plane here
+    if all(o == 1 for o in sizes) and not is_bf16(x):       # torch takes the mean over the plane here
         return input.mean(dim=tuple(range(-nd, 0)), keepdim=True)
     mats, div = [], 1
+    dt = np.float32 if is_bf16(x) else x.dtype
     for i, (n, o) in enumerate(zip(x.shape[-nd:], sizes)):
         start, end = _adaptive_bounds(n, o)
         j = np.arange(n)
-        mats.append(((j >= start[:, None]) & (j < end[:, None])).astype(x.dtype))
+        mats.append(((j >= start[:, None]) & (j < end[:, None])).astype(dt))
         div = div * (end - start).reshape((-1,) + (1,) * (nd - 1 - i))
-    div = div.astype(x.dtype)
+    div = div.astype(dt)
     ones_fwd, ones_adj = _separable(mats, nd)
 
+    @wide
     def fwd(a):
         return ones_fwd(a) / div
 
+    @wide
     def adj(g):
         return ones_adj(g / div)
 
@@ -587,8 +604,11 @@ def _adaptive_max(input, nd, output_size, fn):
         if x.shape[i] == 0:
             raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
                                f"input has sizes {list(x.shape)} with dimension {i} being empty")
-    if x.dtype.kind not in "fc":
+    if x.dtype.kind not in "fcV":
         raise _type_error(fn, x)
+    dtype = x.dtype
+    if is_bf16(x):
+        x = x.astype(np.float32)
     sp = x.shape[-nd:]
     bounds = [_adaptive_bounds(n, o) for n, o in zip(sp, sizes)]
     widths = [int((e - b).max()) if len(b) else 0 for b, e in bounds]
@@ -614,7 +634,7 @@ def _adaptive_max(input, nd, output_size, fn):
         np.copyto(idx, flat, where=upd)
     scatter, gather = _scatter_fn(idx, x.shape, nd, True)
     name = f"AdaptiveMaxPool{nd}DBackward0"
-    t = record(best, map_node(name, INPUTS), (input,), (scatter, gather, f"AdaptiveMaxPool{nd}DBackwardBackward0",
+    t = record(best.astype(dtype, copy=False), map_node(name, INPUTS), (input,), (scatter, gather, f"AdaptiveMaxPool{nd}DBackwardBackward0",
                                                 name))
     return t, Tensor._make(idx)
 

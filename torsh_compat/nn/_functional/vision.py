@@ -19,7 +19,7 @@ from ...autograd.graph import Node
 from ...ops import samples as S
 from ...ops.registry import record, register, INPUTS, not_implemented_node
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, linear_map, map_node,
-                      _SCALAR)
+                      is_bf16, wide, _SCALAR)
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
            "pixel_unshuffle", "affine_grid", "grid_sample", "channel_shuffle", "native_channel_shuffle"]
@@ -191,7 +191,7 @@ def _resample(input, nd, out_sizes, scales, mode, align_corners, antialias=False
     if x.size == 0 and int(np.prod(x.shape[1:])) == 0:
         raise RuntimeError(f"Non-empty {nd + 2}D data tensor expected but got a tensor with sizes {list(x.shape)}")
     kname = {"nearest": "upsample_nearest", "nearest-exact": "_upsample_nearest_exact"}.get(mode, f"upsample_{mode}")
-    if x.dtype.kind != "f" and not (x.dtype == np.uint8 and mode.startswith("nearest")):
+    if x.dtype.kind not in "fV" and not (x.dtype == np.uint8 and mode.startswith("nearest")):
         raise NotImplementedError(f'"{kname}{nd}d_channels_last" not implemented for '
                                   f"'{_SCALAR.get(x.dtype.name, x.dtype.name)}'")
     scales = scales or (None,) * nd
@@ -206,7 +206,7 @@ def _resample(input, nd, out_sizes, scales, mode, align_corners, antialias=False
             maps.append(("mat", _cubic_matrix(n_in, n_out, sc, align_corners, dt)))
         else:
             maps.append(("mat", _linear_matrix(n_in, n_out, sc, align_corners, dt)))
-    fwd, adj = _resampler(maps, nd, x.dtype)
+    fwd, adj = map(wide, _resampler(maps, nd, np.float32 if is_bf16(x) else x.dtype))
     kind = f"Upsample{_KERNEL_NAME[mode]}{nd}D{'Aa' if antialias else ''}Backward"
     return linear_map(input, fwd, adj, kind + "0", kind + "Backward0")
 
