@@ -4,6 +4,8 @@ LayerNorm, GroupNorm, InstanceNorm1d/2d/3d, RMSNorm, LocalResponseNorm, SyncBatc
 through state_dict, forward values, input and parameter gradients, second derivatives, grad_fn
 names, state_dict keys and order, reprs, and errors (type and message)."""
 
+import collections
+
 import numpy as np
 import pytest
 import torch
@@ -172,17 +174,17 @@ def test_batchnorm_load_adds_missing_num_batches_tracked():
     mo.num_batches_tracked.fill_(7)
     meta = {"": {"version": 1}}
 
-    def load(mod, lib, tensors):
-        d = __import__("collections").OrderedDict(tensors)
+    def load(mod, tensors):
+        d = collections.OrderedDict(tensors)
         d._metadata = meta
         return mod.load_state_dict(d)
 
-    rt = load(mt, torch, sd)
-    ro = load(mo, tc, {k: tc.from_numpy(v.numpy().copy()) for k, v in sd.items()})
+    rt = load(mt, sd)
+    ro = load(mo, {k: tc.from_numpy(v.numpy().copy()) for k, v in sd.items()})
     assert list(ro.missing_keys) == list(rt.missing_keys) == []
     assert int(mo.num_batches_tracked) == 7
     # a current (version 2) checkpoint without it is a missing key
-    d = __import__("collections").OrderedDict((k, tc.from_numpy(v.numpy().copy())) for k, v in sd.items())
+    d = collections.OrderedDict((k, tc.from_numpy(v.numpy().copy())) for k, v in sd.items())
     d._metadata = {"": {"version": 2}}
     with pytest.raises(RuntimeError, match="Missing key"):
         mo.load_state_dict(d)
@@ -396,8 +398,8 @@ def test_instancenorm_channel_mismatch_warns_without_affine():
 
 def test_instancenorm_refuses_old_running_stats():
     st = torch.nn.InstanceNorm1d(3, track_running_stats=True).state_dict()
-    to_o = __import__("collections").OrderedDict((k, tc.from_numpy(v.numpy().copy())) for k, v in st.items())
-    to_t = __import__("collections").OrderedDict((k, v.clone()) for k, v in st.items())
+    to_o = collections.OrderedDict((k, tc.from_numpy(v.numpy().copy())) for k, v in st.items())
+    to_t = collections.OrderedDict((k, v.clone()) for k, v in st.items())
     for d in (to_o, to_t):
         d._metadata = {"": {}}
     with pytest.raises(RuntimeError) as et:
