@@ -11,6 +11,7 @@ every order of derivative comes from this one table:
     convT(y, w):  dy = conv(g, w)    dw = wgrad(g, y)
     wgrad(x, y):  dx = convT(y, g)   dy = conv(x, g)
 """
+import threading
 import warnings
 
 import numpy as np
@@ -51,35 +52,76 @@ def _compute_dtype(a):
     return np.float32 if a.dtype.kind == "f" and a.dtype.itemsize < 4 else None
 
 
+class _Workspace(threading.local):
+    """Per-thread scratch arrays reused from call to call. Columns are large and short-lived, and
+    a fresh allocation of that size costs page faults that can exceed the copy into it. Only
+    intermediates live here: no returned array is ever a workspace view."""
+    limit = 1 << 26     # larger requests are plain allocations, not kept
+
+    def __init__(self):
+        self.bufs = {}
+
+    def get(self, name, shape, dtype, zero=False):
+        dtype = np.dtype(dtype)
+        nbytes = int(np.prod(shape)) * dtype.itemsize
+        if nbytes > self.limit:
+            return np.zeros(shape, dtype) if zero else np.empty(shape, dtype)
+        buf = self.bufs.get(name)
+        if buf is None or buf.nbytes < nbytes:
+            buf = self.bufs[name] = np.empty(nbytes, np.uint8)
+        a = buf[:nbytes].view(dtype).reshape(shape)
+        if zero:
+            a.fill(0)
+        return a
+
+
+_WS = _Workspace()
+
+
 def _padded(x, padding):
-    """x with `padding` zeros on both sides of each spatial dim."""
+    """x with `padding` zeros on both sides of each spatial dim (a workspace array)."""
     if not any(padding):
         return x
     shape = x.shape[:2] + tuple(n + 2 * p for n, p in zip(x.shape[2:], padding))
-    xp = np.zeros(shape, x.dtype)
+    xp = _WS.get("pad", shape, x.dtype)
+    # zero only the borders: the interior is overwritten
+    for d, p in enumerate(padding):
+        if p:
+            lo = (slice(None),) * (d + 2) + (slice(0, p),)
+            hi = (slice(None),) * (d + 2) + (slice(shape[d + 2] - p, None),)
+            xp[lo] = 0
+            xp[hi] = 0
     xp[(slice(None), slice(None)) + tuple(slice(p, p + n) for n, p in zip(x.shape[2:], padding))] = x
     return xp
 
 
-def im2col(x, geom):
-    """(N, C, *size) -> columns (N, C * prod(ksize), L): one copy out of a strided window view."""
+def _windows(x, geom):
+    """The (N, C, *ksize, *out) strided window view of padded x."""
     xp = _padded(x, geom.padding)
-    n, c = xp.shape[:2]
     st = xp.strides
-    view = _as_strided(xp, shape=(n, c) + geom.ksize + geom.out,
+    return _as_strided(xp, shape=xp.shape[:2] + geom.ksize + geom.out,
                        strides=st[:2] + tuple(s * d for s, d in zip(st[2:], geom.dilation))
                        + tuple(s * k for s, k in zip(st[2:], geom.stride)), writeable=False)
-    return view.reshape(n, c * int(np.prod(geom.ksize)), int(np.prod(geom.out)))
 
 
-def col2im(cols, geom):
+def im2col(x, geom, scratch=False):
+    """(N, C, *size) -> columns (N, C * prod(ksize), L): one copy out of a strided window view.
+    scratch: into the workspace, for columns consumed before the next kernel call."""
+    view = _windows(x, geom)
+    cols = _WS.get("cols", view.shape, x.dtype) if scratch else np.empty(view.shape, x.dtype)
+    np.copyto(cols, view)
+    return cols.reshape(x.shape[0], x.shape[1] * int(np.prod(geom.ksize)), int(np.prod(geom.out)))
+
+
+def col2im(cols, geom, scratch=False):
     """The adjoint of im2col: columns (N, C * prod(ksize), L) summed back into (N, C, *size).
-    One strided slice-add per kernel offset."""
+    One strided slice-add per kernel offset. scratch: the result is a workspace view."""
     n = cols.shape[0]
     c = cols.shape[1] // int(np.prod(geom.ksize))
     cols = cols.reshape((n, c) + geom.ksize + geom.out)
     pad = geom.padding
-    xp = np.zeros((n, c) + tuple(s + 2 * p for s, p in zip(geom.size, pad)), cols.dtype)
+    shape = (n, c) + tuple(s + 2 * p for s, p in zip(geom.size, pad))
+    xp = _WS.get("flat", shape, cols.dtype, zero=True) if scratch else np.zeros(shape, cols.dtype)
     lead = (slice(None), slice(None))
     for k in np.ndindex(*geom.ksize):
         region = tuple(slice(ki * d, ki * d + s * (o - 1) + 1, s)
@@ -120,14 +162,14 @@ def _small_groups(w, groups):
     return groups > 1 and int(np.prod(w.shape)) // groups <= 1024
 
 
-def _product(kind, a, b, small):
+def _product(kind, a, b, small, out=None):
     """The three column products: fwd w @ cols, T w^T @ y, w (y @ cols^T summed over the batch)."""
     if small:
-        return np.einsum(_EINSUM[kind], a, b)
+        return np.einsum(_EINSUM[kind], a, b, out=out)
     if kind == "fwd":
-        return np.matmul(a, b)
+        return np.matmul(a, b, out=out)
     if kind == "T":
-        return np.matmul(np.ascontiguousarray(np.swapaxes(a, -1, -2)), b)
+        return np.matmul(np.ascontiguousarray(np.swapaxes(a, -1, -2)), b, out=out)
     return np.matmul(a, np.swapaxes(b, -1, -2)).sum(0)
 
 
@@ -141,8 +183,8 @@ def conv_data(x, w, geom):
     length = int(np.prod(geom.out))
     out = np.empty((n, w.shape[0], length), np.result_type(x, w))
     for sl in _chunks(n, x.shape[1] * int(np.prod(geom.ksize)) * length * x.itemsize):
-        cols = _split_groups(im2col(x[sl], geom), g)
-        out[sl] = _product("fwd", wg, cols, small).reshape(-1, w.shape[0], length)
+        cols = _split_groups(im2col(x[sl], geom, scratch=True), g)
+        _product("fwd", wg, cols, small, out[sl].reshape(cols.shape[:-2] + (-1, length)))
     return out.reshape((n, w.shape[0]) + geom.out)
 
 
@@ -161,9 +203,15 @@ def convT_data(y, w, geom):
         if unit:
             out[sl] = _convT_unit_stride(y[sl], wg, small, c, geom)
         else:
-            cols = _product("T", wg, _split_groups(y[sl], g), small)
-            out[sl] = col2im(cols.reshape(-1, c * int(np.prod(geom.ksize)), cols.shape[-1]), geom)
+            ys = _split_groups(y[sl], g)
+            cols = _product("T", wg, ys, small, _cols_T(ys, c // g, geom))
+            out[sl] = col2im(cols.reshape(ys.shape[0], -1, ys.shape[-1]), geom, scratch=True)
     return out
+
+
+def _cols_T(ys, cg, geom):
+    """Workspace for w^T @ y: (b, [G,] Cg*prod(k), L) beside ys of (b, [G,] O/G, L)."""
+    return _WS.get("colsT", ys.shape[:-2] + (cg * int(np.prod(geom.ksize)), ys.shape[-1]), ys.dtype)
 
 
 def _convT_unit_stride(y, wg, small, c, geom):
@@ -173,14 +221,15 @@ def _convT_unit_stride(y, wg, small, c, geom):
     n, o = y.shape[:2]
     pad = geom.padding
     sp = tuple(s + 2 * p for s, p in zip(geom.size, pad))
-    wide = np.zeros((n, o, geom.out[0]) + sp[1:], y.dtype)
+    wide = _WS.get("wide", (n, o, geom.out[0]) + sp[1:], y.dtype, zero=True)
     wide[(slice(None), slice(None), slice(None)) + tuple(slice(0, m) for m in geom.out[1:])] = y
-    cols = _product("T", wg, _split_groups(wide, geom.groups), small)
+    ws = _split_groups(wide, geom.groups)
+    cols = _product("T", wg, ws, small, _cols_T(ws, c // geom.groups, geom))
     cols = cols.reshape((n, c) + geom.ksize + (cols.shape[-1],))
     run = cols.shape[-1]
     pitch = np.cumprod((1,) + sp[:0:-1])[::-1]      # flat strides of the padded spatial dims
     tail = int(sum((k - 1) * d * p for k, d, p in zip(geom.ksize, geom.dilation, pitch)))
-    flat = np.zeros((n, c, int(np.prod(sp)) + tail), y.dtype)
+    flat = _WS.get("flat", (n, c, int(np.prod(sp)) + tail), y.dtype, zero=True)
     for k in np.ndindex(*geom.ksize):
         off = int(sum(ki * d * p for ki, d, p in zip(k, geom.dilation, pitch)))
         flat[:, :, off:off + run] += cols[(slice(None), slice(None)) + k]
@@ -199,7 +248,7 @@ def wgrad_data(x, y, geom):
     small = _small_groups(np.empty(shape, np.bool_), g)
     acc = None
     for sl in _chunks(n, x.shape[1] * int(np.prod(geom.ksize)) * int(np.prod(geom.out)) * x.itemsize):
-        cols = _split_groups(im2col(x[sl], geom), g)
+        cols = _split_groups(im2col(x[sl], geom, scratch=True), g)
         part = _product("w", _split_groups(y[sl], g), cols, small)
         acc = part if acc is None else np.add(acc, part, out=acc)
     if acc is None:
