@@ -269,6 +269,141 @@ def _forward_unimplemented(self, *input):
     raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
 
 
+# ---- the ToRSh face's ParameterCollection --------------------------------------------------
+
+class ParameterCollection:
+    """Named parameters (and buffers) of a module, as the ToRSh face's `parameters()` returns them.
+
+    Iteration yields each distinct Parameter once, in torch's order, and the collection is also its
+    own iterator (`next(model.parameters())`), so it stands wherever torch's generator did.
+    `items()`/`names()` keep every parameter name (tied weights under each), `state_dict()` adds the
+    buffers (BatchNorm running statistics) in torch's state_dict order.
+    """
+    __slots__ = ("_entries", "_buffer_names", "_cursor")
+
+    def __init__(self):
+        self._entries = {}          # name -> tensor, parameters and buffers in state_dict order
+        self._buffer_names = set()
+        self._cursor = None
+
+    @classmethod
+    def new(cls):
+        return cls()
+
+    def _add(self, name, tensor, buffer):
+        self._entries[name] = tensor
+        if buffer:
+            self._buffer_names.add(name)
+        else:
+            self._buffer_names.discard(name)
+
+    def insert(self, name, param):
+        """Add one parameter under `name` (a dotted path when it belongs to a sub-layer)."""
+        if not isinstance(param, Tensor):
+            raise TypeError(f"ParameterCollection.insert(): '{name}' must be a Tensor or Parameter, "
+                            f"got {_typename(param)}")
+        self._add(name, param, False)
+
+    def insert_buffer(self, name, tensor):
+        """Add one buffer (state saved with the parameters but never optimised)."""
+        if not isinstance(tensor, Tensor):
+            raise TypeError(f"ParameterCollection.insert_buffer(): '{name}' must be a Tensor, got "
+                            f"{_typename(tensor)}")
+        self._add(name, tensor, True)
+
+    def extend(self, other, prefix=None):
+        """Add every entry of `other` (a ParameterCollection, or a mapping name -> tensor), each
+        under `prefix.name` when a prefix is given. A name already holding another tensor is an
+        error: without prefixes two layers' `weight` would collide."""
+        if isinstance(other, ParameterCollection):
+            entries, buffers = other._entries.items(), other._buffer_names
+        elif isinstance(other, collections.abc.Mapping):
+            entries, buffers = other.items(), ()
+        else:
+            raise TypeError(f"ParameterCollection.extend() expects a ParameterCollection, got "
+                            f"{_typename(other)}")
+        lead = prefix + "." if prefix else ""
+        for name, t in entries:
+            key = lead + name
+            old = self._entries.get(key)
+            if old is not None and old is not t:
+                from ...torsh_core.error import TorshError
+                raise TorshError.InvalidArgument(
+                    f"ParameterCollection.extend(): the name '{key}' is already taken by another "
+                    f"tensor; pass a prefix, e.g. params.extend(self.fc1.parameters(), \"fc1\")")
+            self._add(key, t, name in buffers)
+
+    def get(self, name):
+        """The live parameter or buffer named `name`, or None."""
+        return self._entries.get(name)
+
+    def __getitem__(self, name):
+        return self._entries[name]
+
+    def __contains__(self, name):
+        return name in self._entries
+
+    def items(self):
+        """(name, parameter) pairs, every name kept."""
+        return [(k, v) for k, v in self._entries.items() if k not in self._buffer_names]
+
+    def names(self):
+        return [k for k in self._entries if k not in self._buffer_names]
+
+    def buffers(self):
+        """(name, buffer) pairs."""
+        return [(k, v) for k, v in self._entries.items() if k in self._buffer_names]
+
+    def state_dict(self):
+        """Parameters and buffers, detached, in state_dict order."""
+        return collections.OrderedDict((k, v.detach()) for k, v in self._entries.items())
+
+    def _distinct(self):
+        seen = set()
+        out = []
+        for k, v in self._entries.items():
+            if k not in self._buffer_names and id(v) not in seen:
+                seen.add(id(v))
+                out.append(v)
+        return out
+
+    def __iter__(self):
+        return iter(self._distinct())
+
+    def __next__(self):
+        if self._cursor is None:
+            self._cursor = iter(self._distinct())
+        return next(self._cursor)
+
+    def len(self):
+        """The number of distinct parameters (what iteration yields)."""
+        return len(self._distinct())
+
+    __len__ = len
+
+    def is_empty(self):
+        return not self._distinct()
+
+    def __repr__(self):
+        body = ", ".join(f"{k}: {list(v.shape)}" for k, v in self._entries.items())
+        return f"ParameterCollection({body})"
+
+
+class _ParameterNew:
+    """`Parameter.new(x, True)` on the class is the ToRSh face's constructor; `p.new(...)` on an
+    instance stays torch's legacy Tensor.new."""
+
+    def __get__(self, obj, cls):
+        if obj is None:
+            def new(data, requires_grad=True):
+                return cls(data, requires_grad)
+            return new
+        return Tensor.new.__get__(obj, type(obj))
+
+
+Parameter.new = _ParameterNew()
+
+
 # ---- Module --------------------------------------------------------------------------------
 
 class Module:
@@ -279,6 +414,15 @@ class Module:
     training: bool
     call_super_init = False
     _compiled_call_impl = None
+    # A ToRSh-face module (torsh_nn.Module) lists its state explicitly in parameters(); a torch
+    # parent takes a face child's parameters and buffers from there and calls its train()/eval()
+    # without a mode argument.
+    _torsh_face = False
+
+    @classmethod
+    def new(cls, *args, **kwargs):
+        """The ToRSh face's constructor: `Linear.new(128, 64, True)` is `Linear(128, 64, True)`."""
+        return cls(*args, **kwargs)
 
     def __init__(self, *args, **kwargs):
         if self.call_super_init is False and kwargs:
@@ -525,11 +669,32 @@ class Module:
                 yield (module_prefix + ("." if module_prefix else "") + k), v
 
     def parameters(self, recurse=True):
-        for _, param in self.named_parameters(recurse=recurse):
-            yield param
+        """A ParameterCollection: iterates as torch's generator does (each distinct parameter
+        once), and carries names and buffers for the ToRSh face."""
+        coll = ParameterCollection()
+        self._collect(coll, "", recurse)
+        return coll
+
+    def _collect(self, coll, prefix, recurse):
+        for name, p in self._parameters.items():
+            if p is not None:
+                coll._add(prefix + name, p, False)
+        for name, b in self._buffers.items():
+            if b is not None and name not in self._non_persistent_buffers_set:
+                coll._add(prefix + name, b, True)
+        if recurse:
+            for name, m in self._modules.items():
+                if m is not None:
+                    m._collect(coll, prefix + name + ".", True)
+
+    def _own_parameters(self):
+        return self._parameters.items()
+
+    def _own_buffers(self):
+        return self._buffers.items()
 
     def named_parameters(self, prefix="", recurse=True, remove_duplicate=True):
-        yield from self._named_members(lambda m: m._parameters.items(), prefix=prefix,
+        yield from self._named_members(lambda m: m._own_parameters(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def buffers(self, recurse=True):
@@ -537,7 +702,7 @@ class Module:
             yield buf
 
     def named_buffers(self, prefix="", recurse=True, remove_duplicate=True):
-        yield from self._named_members(lambda m: m._buffers.items(), prefix=prefix,
+        yield from self._named_members(lambda m: m._own_buffers(), prefix=prefix,
                                        recurse=recurse, remove_duplicate=remove_duplicate)
 
     def children(self):
@@ -574,8 +739,25 @@ class Module:
             raise ValueError("training mode is expected to be boolean")
         self.training = mode
         for module in self.children():
-            module.train(mode)
+            if module._torsh_face:
+                module.train() if mode else module.eval()
+            else:
+                module.train(mode)
         return self
+
+    def is_training(self):
+        """The ToRSh face's spelling of `self.training`."""
+        return self.training
+
+    def save(self, path):
+        """state_dict() to a safetensors file (the ToRSh face's `model.save(path)`)."""
+        from ...utils.safetensors import save_file
+        save_file(dict(Module.state_dict(self)), path)
+
+    def load(self, path):
+        """A safetensors file (from either face, or from safetensors.torch) into this module."""
+        from ...utils.safetensors import load_file
+        return Module.load_state_dict(self, load_file(path))
 
     def eval(self):
         return self.train(False)
