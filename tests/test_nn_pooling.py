@@ -242,6 +242,28 @@ def test_max_unpool1d():
           v.numpy())
 
 
+@pytest.mark.parametrize("nd,shape", [(2, (2, 3, 9, 8)), (2, (3, 9, 8)), (3, (2, 2, 7, 6, 8)), (3, (2, 7, 6, 8))])
+@pytest.mark.parametrize("k,kw", [(2, {"output_size": 4}), (3, {"output_size": (3, 3, 5)}), (2, {"output_ratio": 0.5}),
+                                  (1, {"output_size": 2})], ids=str)
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_fractional_max_pool(nd, shape, k, kw, dtype):
+    """Windows from torch.rand samples drawn in torch's order: equal after the same manual_seed."""
+    kw = {key: (v[-nd:] if isinstance(v, tuple) else (v,) * nd if key == "output_ratio" else v) for key, v in kw.items()}
+    fn = f"fractional_max_pool{nd}d"
+    for seed in (0, 7):
+        torch.manual_seed(seed)
+        tc.manual_seed(seed)
+        check(lambda x: getattr(OF, fn)(x, k, return_indices=True, **kw),
+              lambda x: getattr(TF, fn)(x, k, return_indices=True, **kw), rand(shape, dtype), index_out=True)
+
+
+def test_fractional_max_pool_given_samples():
+    arr = rand((2, 3, 9, 8), np.float64)
+    u = R.random((2, 3, 2))
+    check(lambda x: OF.fractional_max_pool2d(x, 2, (4, 3), _random_samples=tc.from_numpy(u)),
+          lambda x: TF.fractional_max_pool2d(x, 2, (4, 3), _random_samples=torch.from_numpy(u)), arr)
+
+
 def test_grad_fn_chain_of_1d_forms():
     """torch runs 1-D pooling as 2-D on an unsqueezed input and squeezes the result."""
     xo, xt = both(rand((2, 3, 8)))
@@ -273,7 +295,8 @@ MODULES = ["MaxPool1d(2)", "MaxPool2d(3, 2, 1)", "MaxPool2d((3, 2), dilation=2, 
            "AvgPool2d(3, count_include_pad=False, divisor_override=2)", "AvgPool3d(2)", "LPPool1d(2, 3)",
            "LPPool2d(2.5, (2, 3), 1)", "LPPool3d(1, 2)", "AdaptiveMaxPool1d(3)", "AdaptiveMaxPool2d((2, None))",
            "AdaptiveAvgPool1d(3)", "AdaptiveAvgPool2d((3, 4))", "AdaptiveAvgPool3d(2)", "MaxUnpool1d(2, 1)",
-           "MaxUnpool2d(3, 2, 1)", "MaxUnpool3d(2)", "AdaptiveMaxPool3d((2, 3, None))"]
+           "MaxUnpool2d(3, 2, 1)", "MaxUnpool3d(2)", "AdaptiveMaxPool3d((2, 3, None))", "FractionalMaxPool2d(2, 3)",
+           "FractionalMaxPool2d(3, output_ratio=0.5, return_indices=True)", "FractionalMaxPool3d(2, (3, 4, 5))"]
 
 
 @pytest.mark.parametrize("expr", MODULES)
@@ -301,6 +324,21 @@ def test_module_forward(expr, shape):
     ro.sum().backward()
     rt.sum().backward()
     close(xo.grad, xt.grad)
+
+
+@pytest.mark.parametrize("expr", ["FractionalMaxPool2d(2)", "FractionalMaxPool2d(2, 3, 0.5)",
+                                  "FractionalMaxPool2d(2, output_ratio=1.5)",
+                                  "FractionalMaxPool3d(2, output_ratio=(0.5, 0.5, 1.0))"])
+def test_fractional_module_errors(expr):
+    raises_like(lambda: eval("tnn." + expr), lambda: eval("onn." + expr))
+
+
+def test_fractional_module_forward_same_seed():
+    arr = rand((2, 3, 9, 8))
+    mo, mt = onn.FractionalMaxPool2d(3, output_ratio=0.5), tnn.FractionalMaxPool2d(3, output_ratio=0.5)
+    tc.manual_seed(3)
+    torch.manual_seed(3)
+    close(mo(tc.from_numpy(arr)), mt(torch.from_numpy(arr)))
 
 
 def _x(*shape, dtype=np.float32):
@@ -365,6 +403,15 @@ ERRORS = [
     lambda F, x, lib: F.max_unpool3d(x(3, 4, 4), lib.zeros(3, 4, 4, dtype=lib.long), 2),
     lambda F, x, lib: F.max_unpool3d(x(1, 2, 2, 2, 2), lib.zeros(1, 2, 2, 2, 2, dtype=lib.long) + 100, 2),
     lambda F, x, lib: F.max_unpool3d(x(1, 2, 2, 2, 2), lib.zeros(1, 2, 2, 2, 1, dtype=lib.long), 2),
+    lambda F, x, lib: F.fractional_max_pool2d(x(2, 3, 7, 7), 2),
+    lambda F, x, lib: F.fractional_max_pool2d(x(2, 3, 7, 7), 4, output_size=5),
+    lambda F, x, lib: F.fractional_max_pool2d(x(7, 7), 2, output_size=3),
+    lambda F, x, lib: F.fractional_max_pool2d(x(2, 3, 7, 7), 2, output_ratio=0.5),
+    lambda F, x, lib: F.fractional_max_pool2d(x(2, 3, 7, 7), 2, 3, _random_samples=lib.rand(1, 3, 2)),
+    lambda F, x, lib: F.fractional_max_pool2d(x(2, 3, 7, 7), 2, 3, _random_samples=lib.rand(2, 3, 3)),
+    lambda F, x, lib: F.fractional_max_pool3d(x(2, 5, 5, 5), 4, output_size=3),
+    lambda F, x, lib: F.fractional_max_pool2d(x(2, 3, 7, 7), (2, 2, 2), output_size=3),
+    lambda F, x, lib: F.fractional_max_pool2d(x(2, 3, 7, 7), 2, output_size=(1, 2, 3)),
     lambda F, x, lib: F.adaptive_max_pool3d(x(3, 4, 4), 2),
     lambda F, x, lib: F.adaptive_max_pool3d(x(1, 3, 4, 4, 4), -1),
 ]

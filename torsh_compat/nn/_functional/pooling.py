@@ -25,7 +25,8 @@ __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", 
            "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d", "adaptive_max_pool2d",
            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "lp_pool1d", "lp_pool2d",
            "lp_pool3d", "max_unpool1d", "max_unpool2d", "max_unpool3d", "adaptive_max_pool3d",
-           "adaptive_max_pool3d_with_indices"]
+           "adaptive_max_pool3d_with_indices", "fractional_max_pool2d", "fractional_max_pool3d",
+           "fractional_max_pool2d_with_indices", "fractional_max_pool3d_with_indices"]
 
 _WORDS = {1: "one", 2: "two", 3: "three"}
 
@@ -95,7 +96,8 @@ def _ints(v, n, fn, name, pos, what):
             return (int(v[0]),) * n
         if len(v) == n:
             return tuple(int(e) for e in v)
-        raise RuntimeError(f"{fn}: {name} {what} {_WORDS[n]} ints")
+        tail = f" {_WORDS[n]} ints" if what.endswith(" of") else ""
+        raise RuntimeError(f"{fn}: {name} {what}{tail}")
     raise TypeError(f"{fn}(): argument '{name}' (position {pos}) must be tuple of ints, "
                     f"not {type(v).__name__}")
 
@@ -668,6 +670,121 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
 
 def adaptive_max_pool3d(input, output_size, return_indices=False):
     r = _adaptive_max(input, 3, output_size, "adaptive_max_pool3d")
+    return r if return_indices else r[0]
+
+
+# ---- fractional max pooling ------------------------------------------------------------------
+
+def _fractional_starts(u, n, o, k, dt):
+    """torch's pseudo-random window starts for samples u (any shape): the last window ends at n."""
+    starts = np.empty(u.shape + (o,), dtype=np.int64)
+    if o > 1:
+        alpha = dt.type(n - k) / dt.type(o - 1)
+        i = np.arange(o - 1).astype(dt)
+        u = u.astype(dt)[..., None]
+        starts[..., :-1] = ((i + u) * alpha).astype(np.int64) - (u * alpha).astype(np.int64)
+    if o > 0:
+        starts[..., -1] = n - k
+    return starts
+
+
+def _fractional(input, nd, kernel_size, output_size, output_ratio, samples):
+    fn = f"fractional_max_pool{nd}d"
+    _check_tensor(input, fn)
+    x = input._data
+    if output_size is None and output_ratio is None:
+        raise ValueError(f"{fn} requires specifying either an output_size or an output_ratio")
+    if output_size is None:
+        if len(output_ratio) > nd:
+            raise ValueError(f"{fn} requires output_ratio to either be a single Int or tuple of Ints.")
+        ratio = tuple(output_ratio) * (nd if len(output_ratio) == 1 else 1)
+        output_size = [int(input.shape[i - nd] * ratio[i]) for i in range(nd)]
+    if x.ndim < nd + 1:
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-max(x.ndim, 1)}, "
+                         f"{max(x.ndim, 1) - 1}], but got {-(nd + 1)})")
+    if samples is None:
+        from ... import random as _random
+        samples = _random.rand(1 if x.ndim == nd + 1 else x.shape[0], x.shape[-(nd + 1)], nd,
+                               dtype=input.dtype)
+    k = _ints(kernel_size, nd, fn, "kernel_size", 2, "must either be a single Int or tuple of Ints")
+    out = _ints(output_size, nd, fn, "output_size", 3, "must either be a single Int or tuple of Ints")
+    u = samples._data
+    if x.ndim not in (nd + 1, nd + 2):
+        raise RuntimeError(f"{fn}(): Expected {nd + 1}D or {nd + 2}D tensor, but got: {list(x.shape)}")
+    batch = 1 if x.ndim == nd + 1 else x.shape[0]
+    if u.shape[0] < batch:
+        raise RuntimeError("Expect _random_samples.size(0) no less then input batch size.")
+    if u.shape[1] != x.shape[-(nd + 1)]:
+        raise RuntimeError("Expect _random_samples.size(1) equals to input channel size.")
+    if u.shape[2] != nd:
+        raise RuntimeError(f"Expect _random_samples.size(2) equals to {nd}; got {u.shape[2]}.")
+    sp = x.shape[-nd:]
+    words = ("time", "height", "width")[3 - nd:]
+    for n, o, ki, w in zip(sp, out, k, words):
+        if o + ki - 1 > n:
+            where = f"{fn}()" if nd == 2 else "fractional_max_pool3d_out()"
+            raise RuntimeError(f"{where}: pool {w} {ki} too large relative to input {w} {n}")
+    dtype = x.dtype
+    xs = x.astype(np.float32) if is_bf16(x) else x
+    xb = xs if x.ndim == nd + 2 else xs[None]
+    dt = np.dtype(np.float32) if is_bf16(x) or dtype == np.float16 else dtype
+    # 2-D samples are (w, h); 3-D samples are (t, h, w)
+    order = (1, 0) if nd == 2 else (0, 1, 2)
+    starts = [_fractional_starts(u[:batch, :, order[i]], sp[i], out[i], k[i], dt) for i in range(nd)]
+    shape = xb.shape[:2] + tuple(out)
+    best = np.full(shape, -np.inf, dtype=xb.dtype)
+    idx = np.zeros(shape, dtype=np.int64)
+    bidx = np.arange(xb.shape[0]).reshape((-1,) + (1,) * (nd + 1))
+    cidx = np.arange(xb.shape[1]).reshape((1, -1) + (1,) * nd)
+    first = True
+    for t in itertools.product(*(range(ki) for ki in k)):
+        pos, flat, mult = [], 0, 1
+        for i in range(nd - 1, -1, -1):
+            shp = starts[i].shape[:2] + tuple(out[i] if j == i else 1 for j in range(nd))
+            pi = (starts[i] + t[i]).reshape(shp)
+            pos.insert(0, pi)
+            flat = flat + pi * mult
+            mult *= sp[i]
+        v = xb[(bidx, cidx) + tuple(pos)]
+        upd = True if first else (v > best) | np.isnan(v)
+        np.copyto(best, v, where=upd)
+        np.copyto(idx, flat, where=upd)
+        first = False
+    if not k or min(k) <= 0:      # empty windows: torch's index is the window start
+        flat, mult = 0, 1
+        for i in range(nd - 1, -1, -1):
+            shp = starts[i].shape[:2] + tuple(out[i] if j == i else 1 for j in range(nd))
+            flat = flat + starts[i].reshape(shp) * mult
+            mult *= sp[i]
+        idx[...] = flat
+    if x.ndim == nd + 1:
+        best, idx = best[0], idx[0]
+    scatter, gather = _scatter_fn(idx, x.shape, nd, True)
+    name = f"FractionalMaxPool{nd}DBackward0"
+    t = record(best.astype(dtype, copy=False), map_node(name, INPUTS), (input,),
+               (scatter, gather, f"FractionalMaxPool{nd}DBackwardBackward0", name))
+    return t, Tensor._make(idx)
+
+
+def fractional_max_pool2d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    return _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool3d_with_indices(input, kernel_size, output_size=None, output_ratio=None,
+                                       return_indices=False, _random_samples=None):
+    return _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples)
+
+
+def fractional_max_pool2d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    r = _fractional(input, 2, kernel_size, output_size, output_ratio, _random_samples)
+    return r if return_indices else r[0]
+
+
+def fractional_max_pool3d(input, kernel_size, output_size=None, output_ratio=None, return_indices=False,
+                          _random_samples=None):
+    r = _fractional(input, 3, kernel_size, output_size, output_ratio, _random_samples)
     return r if return_indices else r[0]
 
 
