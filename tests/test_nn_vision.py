@@ -48,7 +48,8 @@ SIZES = [{"size": 3}, {"size": 13}, {"size": 1}, {"scale_factor": 1.5}, {"scale_
          {"scale_factor": 2.3}, {"scale_factor": 0.43}, {"scale_factor": 2},
          {"scale_factor": 1.5, "recompute_scale_factor": True}, {"scale_factor": 1.0}]
 MODES = [(1, "nearest"), (1, "nearest-exact"), (1, "linear"), (1, "area"), (2, "nearest"), (2, "nearest-exact"),
-         (2, "bilinear"), (2, "bicubic"), (2, "area"), (3, "nearest"), (3, "trilinear"), (3, "area")]
+         (2, "bilinear"), (2, "bicubic"), (2, "area"), (3, "nearest"), (3, "nearest-exact"), (3, "trilinear"),
+         (3, "area")]
 
 
 def _case_id(v):
