@@ -465,3 +465,12 @@ def test_half_and_bfloat16(dtype, i):
     rt.backward(torch.from_numpy(g).to(rt.dtype))
     assert str(xo.grad.dtype) == str(xt.grad.dtype)
     close(xo.grad.float(), xt.grad.float(), **tol)
+
+
+def test_adaptive_avg_pool_nan_stays_local():
+    a = rand((1, 2, 9, 8))
+    a[0, 0, 2, 3] = np.nan
+    a[0, 1, 5, 1] = np.inf
+    for size in [(4, 3), (5, 5), (2, 7)]:
+        o, t = OF.adaptive_avg_pool2d(tc.from_numpy(a), size), TF.adaptive_avg_pool2d(torch.from_numpy(a), size)
+        torch.testing.assert_close(torch.from_numpy(o._data), t, equal_nan=True)

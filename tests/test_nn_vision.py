@@ -355,3 +355,19 @@ def test_interpolate_half_and_bfloat16(dtype, mode, kw):
     rt.backward(torch.from_numpy(g).to(rt.dtype))
     assert str(xo.grad.dtype) == str(xt.grad.dtype)
     close(xo.grad.float(), xt.grad.float(), **tol)
+
+
+@pytest.mark.parametrize("mode,kw", [("nearest", {}), ("nearest-exact", {}), ("bilinear", {"align_corners": False}),
+                                     ("bilinear", {"align_corners": True}), ("bicubic", {"align_corners": False}),
+                                     ("area", {}), ("bilinear", {"antialias": True, "align_corners": False})],
+                         ids=_case_id)
+@pytest.mark.parametrize("sf", [1.7, 0.6])
+def test_interpolate_nan_and_inf_stay_local(mode, kw, sf):
+    """A NaN or inf reaches only the outputs that read it, as in torch's gathering kernels."""
+    a = rand((1, 2, 9, 8))
+    a[0, 0, 2, 3] = np.nan
+    a[0, 1, 5, 1] = np.inf
+    a[0, 1, 0, 7] = -np.inf
+    o = OF.interpolate(tc.from_numpy(a), scale_factor=sf, mode=mode, **kw)
+    t = TF.interpolate(torch.from_numpy(a), scale_factor=sf, mode=mode, **kw)
+    torch.testing.assert_close(torch.from_numpy(o._data), t, equal_nan=True, rtol=1.3e-6, atol=1e-5)

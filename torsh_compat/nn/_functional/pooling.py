@@ -499,25 +499,85 @@ def _output_size(output_size, nd, x, fn):
     return sizes
 
 
-def _apply_axis(a, m, axis):
-    """m (o, n) applied along `axis` of a: one GEMM over all other dims."""
-    x = np.moveaxis(a, axis, -1)
-    shp = x.shape
-    y = np.matmul(x.reshape(-1, shp[-1]), m.T).reshape(shp[:-1] + (m.shape[0],))
-    return np.moveaxis(y, -1, axis)
+class Band:
+    """One axis of a separable linear map: out[j] = sum over taps t of w[t, j] * in[idx[t, j]].
+
+    Taps are applied as gathers, so a NaN or inf reaches only the outputs that read it (a dense
+    matrix would multiply it by zeros everywhere) and the cost stays a few passes whatever the
+    sizes; `valid` (optional) drops taps past a window's end. The transpose is itself a Band (for
+    each input position, the outputs that read it), built once on first use."""
+
+    def __init__(self, idx, n_in, w=None, valid=None):
+        self.idx, self.n_in, self.w, self.valid = idx, n_in, w, valid
+        self._t = None
+
+    def _factor(self, t, axis, ndim):
+        shape = [1] * ndim
+        shape[axis] = -1
+        w = None if self.w is None else self.w[t].reshape(shape)
+        ok = None if self.valid is None else self.valid[t].reshape(shape)
+        return w, ok
+
+    def apply(self, a, axis):
+        out = None
+        for t in range(len(self.idx)):
+            v = np.take(a, self.idx[t], axis=axis)
+            w, ok = self._factor(t, axis, a.ndim)
+            with np.errstate(invalid="ignore", over="ignore"):     # inf * 0 is NaN in torch too, silently
+                if w is not None:
+                    v = v * w
+                if ok is not None:
+                    v = np.where(ok, v, v.dtype.type(0))
+                if out is None:
+                    out = v
+                else:
+                    out += v
+        if out is None:     # no taps: an empty output axis
+            shape = list(a.shape)
+            shape[axis] = self.idx.shape[1]
+            out = np.zeros(shape, dtype=a.dtype)
+        return out
+
+    @property
+    def T(self):
+        if self._t is None:
+            taps, n_out = self.idx.shape
+            keep = np.ones(taps * n_out, dtype=bool) if self.valid is None else self.valid.ravel()
+            i = self.idx.ravel()[keep]
+            j = np.broadcast_to(np.arange(n_out), (taps, n_out)).ravel()[keep]
+            order = np.lexsort((j, i))          # by input position, then by output
+            i, j = i[order], j[order]
+            counts = np.bincount(i, minlength=self.n_in)
+            width = int(counts.max()) if counts.size else 0
+            slot = np.arange(len(i)) - (np.cumsum(counts) - counts)[i]
+            tidx = np.zeros((width, self.n_in), dtype=np.int64)
+            tidx[slot, i] = j
+            tw = None
+            if self.w is not None:
+                tw = np.zeros((width, self.n_in), dtype=self.w.dtype)
+                tw[slot, i] = self.w.ravel()[keep][order]
+            tvalid = np.zeros((width, self.n_in), dtype=bool)
+            tvalid[slot, i] = True
+            self._t = Band(tidx, n_out, w=tw, valid=None if tvalid.all() else tvalid)
+        return self._t
+
+    def transpose(self, g, axis):
+        return self.T.apply(g, axis)
 
 
-def _separable(mats, nd):
-    """fwd, adj for a = sum of per-axis matrices over the last nd dims (adj: the transposes)."""
+def separable(bands, dtype):
+    """fwd/adj over the last len(bands) dims (the last axis first), results in `dtype`."""
+    nd = len(bands)
+
     def fwd(a):
         for i in range(nd - 1, -1, -1):
-            a = _apply_axis(a, mats[i], i - nd)
-        return np.ascontiguousarray(a)
+            a = bands[i].apply(a, a.ndim - nd + i)
+        return np.ascontiguousarray(a, dtype=dtype)
 
     def adj(g):
         for i in range(nd - 1, -1, -1):
-            g = _apply_axis(g, mats[i].T, i - nd)
-        return np.ascontiguousarray(g)
+            g = bands[i].transpose(g, g.ndim - nd + i)
+        return np.ascontiguousarray(g, dtype=dtype)
 
     return fwd, adj
 
@@ -542,15 +602,16 @@ def _adaptive_avg(input, nd, output_size, fn):
         raise _type_error(fn, x)
     if all(o == 1 for o in sizes) and not is_bf16(x):       # torch takes the mean over the plane here
         return input.mean(dim=tuple(range(-nd, 0)), keepdim=True)
-    mats, div = [], 1
+    bands, div = [], 1
     dt = np.float32 if is_bf16(x) else x.dtype
     for i, (n, o) in enumerate(zip(x.shape[-nd:], sizes)):
         start, end = _adaptive_bounds(n, o)
-        j = np.arange(n)
-        mats.append(((j >= start[:, None]) & (j < end[:, None])).astype(dt))
+        width = int((end - start).max()) if o else 0
+        taps = start + np.arange(width)[:, None]
+        bands.append(Band(np.minimum(taps, n - 1), n, valid=taps < end))
         div = div * (end - start).reshape((-1,) + (1,) * (nd - 1 - i))
     div = div.astype(dt)
-    ones_fwd, ones_adj = _separable(mats, nd)
+    ones_fwd, ones_adj = separable(bands, dt)
 
     @wide
     def fwd(a):

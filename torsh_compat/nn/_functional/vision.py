@@ -2,10 +2,11 @@
 
 Every interpolation mode except area is separable: along each spatial axis the output is a fixed
 linear map of the input, built from torch's source-index rules (computed in torch's arithmetic:
-float32 for nearest, the input's opmath type for the linear and cubic weights). Nearest modes
-gather along each axis (exact copies); the weighted modes apply a small (out, in) matrix per axis
-as one GEMM. The backward applies the transposed maps, and since each map is fixed, the gradient
-is recorded as a linear op too, so double backward works. Area mode is adaptive average pooling.
+float32 for nearest, the input's opmath type for the linear and cubic weights). Each axis is a
+few weighted gathers (one for nearest, two for linear, four for cubic), so a NaN or inf stays
+where torch leaves it and the cost does not grow with the image size. The backward applies the
+transposed maps, and since each map is fixed, the gradient is recorded as a linear op too, so
+double backward works. Area mode is adaptive average pooling.
 """
 import itertools
 import math
@@ -19,7 +20,7 @@ from ...autograd.graph import Node
 from ...ops import samples as S
 from ...ops.registry import record, register, INPUTS, not_implemented_node
 from .pooling import (adaptive_avg_pool1d, adaptive_avg_pool2d, adaptive_avg_pool3d, linear_map, map_node,
-                      is_bf16, wide, _SCALAR)
+                      is_bf16, wide, Band, separable, _SCALAR)
 
 __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "pixel_shuffle",
            "pixel_unshuffle", "affine_grid", "grid_sample", "channel_shuffle", "native_channel_shuffle"]
@@ -73,18 +74,14 @@ def _guard(src, n_in, dt):
     return i0, lam
 
 
-def _linear_matrix(n_in, n_out, scale, align_corners, dt):
+def _linear_band(n_in, n_out, scale, align_corners, dt):
     src = _source_coords(n_in, n_out, scale, align_corners, False, dt)
     i0, lam = _guard(src, n_in, dt)
     i1 = i0 + (i0 < n_in - 1)
-    m = np.zeros((n_out, n_in), dtype=dt)
-    rows = np.arange(n_out)
-    np.add.at(m, (rows, i0), dt.type(1) - lam)
-    np.add.at(m, (rows, i1), lam)
-    return m
+    return Band(np.stack([i0, i1]), n_in, w=np.stack([dt.type(1) - lam, lam]))
 
 
-def _cubic_matrix(n_in, n_out, scale, align_corners, dt):
+def _cubic_band(n_in, n_out, scale, align_corners, dt):
     a = dt.type(-0.75)
     src = _source_coords(n_in, n_out, scale, align_corners, True, dt)
     i0, t = _guard(src, n_in, dt)
@@ -96,82 +93,45 @@ def _cubic_matrix(n_in, n_out, scale, align_corners, dt):
         return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a
 
     one, two = dt.type(1), dt.type(2)
-    coeffs = (far(t + one), near(t), near(one - t), far(two - t))
-    m = np.zeros((n_out, n_in), dtype=dt)
-    rows = np.arange(n_out)
-    for k, c in enumerate(coeffs):
-        np.add.at(m, (rows, np.clip(i0 - 1 + k, 0, n_in - 1)), c)
-    return m
+    w = np.stack([far(t + one), near(t), near(one - t), far(two - t)])
+    idx = np.stack([np.clip(i0 - 1 + k, 0, n_in - 1) for k in range(4)])
+    return Band(idx, n_in, w=w)
 
 
-def _aa_matrix(n_in, n_out, scale, align_corners, cubic, dt):
-    """torch's antialiased weights: the filter stretched by the downscale factor, each row
-    normalised to sum to one (bilinear: triangle; bicubic: cubic convolution with a = -0.5)."""
+def _aa_band(n_in, n_out, scale, align_corners, cubic, dt):
+    """torch's antialiased weights: the filter stretched by the downscale factor, each output's
+    weights normalised to sum to one (bilinear: triangle; bicubic: cubic convolution, a = -0.5)."""
+    # all in the input's float type, as torch computes them: which taps a window includes can
+    # turn on the last bit of center + support
+    f = dt.type
+    half, one = f(0.5), f(1)
     interp = 4 if cubic else 2
     sc = _align_scale(n_in, n_out, scale, align_corners, dt)
-    support = interp * 0.5 * sc if sc >= 1 else interp * 0.5
-    inv = 1.0 / sc if sc >= 1 else 1.0
-    m = np.zeros((n_out, n_in), dtype=dt)
+    support = f(interp) * half * sc if sc >= 1 else f(interp) * half
+    inv = one / sc if sc >= 1 else one
     width = int(math.ceil(support)) * 2 + 1
-    for i in range(n_out):
-        center = sc * (i + 0.5)
-        lo = max(int(center - support + 0.5), 0)
-        size = min(max(min(int(center + support + 0.5), n_in) - lo, 0), width)
-        x = np.abs((np.arange(lo, lo + size) - center + 0.5) * inv)
-        if cubic:
-            a = -0.5
-            w = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
-                         np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, 0.0))
-        else:
-            w = np.where(x < 1, 1 - x, 0.0)
-        total = w.sum()
-        m[i, lo:lo + size] = w / total if total != 0 else w
-    return m
+    center = sc * (np.arange(n_out).astype(dt) + half)
+    lo = np.maximum(np.trunc(center - support + half), 0).astype(np.int64)
+    size = np.clip(np.minimum(np.trunc(center + support + half).astype(np.int64), n_in) - lo, 0, width)
+    k = np.arange(width)[:, None]
+    x = np.abs(((lo + k).astype(dt) - center + half) * inv)
+    if cubic:
+        a = f(-0.5)
+        w = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
+                     np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, f(0)))
+    else:
+        w = np.where(x < 1, one - x, f(0))
+    valid = k < size
+    w = np.where(valid, w, f(0)).astype(dt)
+    total = w.sum(axis=0)
+    w = np.where(total != 0, w / np.where(total != 0, total, one), w).astype(dt)
+    return Band(np.minimum(lo + k, n_in - 1), n_in, w=w, valid=valid)
 
 
 def _align_scale(n_in, n_out, scale, align_corners, dt):
     if align_corners:
-        return float(dt.type(n_in - 1) / dt.type(n_out - 1)) if n_out > 1 else 0.0
-    return float(_scale_value(scale, n_in, n_out, dt))
-
-
-# ---- the separable resampler -----------------------------------------------------------------
-
-def _along(a, axis, op):
-    """op applied to a with `axis` moved last and flattened to 2-D; result moved back."""
-    x = np.moveaxis(a, axis, -1)
-    shp = x.shape
-    y = op(x.reshape(-1, shp[-1]))
-    return np.moveaxis(y.reshape(shp[:-1] + (y.shape[-1],)), -1, axis)
-
-
-def _resampler(maps, nd, dtype):
-    """fwd/adj over the last nd axes; each map is ('take', index) or ('mat', (out, in) matrix)."""
-    mats = []
-    for kind, m in maps:
-        if kind == "take":
-            n_in = m[1]
-            onehot = np.zeros((len(m[0]), n_in), dtype=dtype)
-            onehot[np.arange(len(m[0])), m[0]] = 1
-            mats.append(onehot)
-        else:
-            mats.append(m.astype(dtype, copy=False))
-
-    def fwd(a):
-        for i in range(nd - 1, -1, -1):
-            kind, m = maps[i]
-            if kind == "take":
-                a = np.take(a, m[0], axis=i - nd)
-            else:
-                a = _along(a, i - nd, lambda x, w=mats[i]: np.matmul(x, w.T))
-        return np.ascontiguousarray(a)
-
-    def adj(g):
-        for i in range(nd - 1, -1, -1):
-            g = _along(g, i - nd, lambda x, w=mats[i]: np.matmul(x, w))
-        return np.ascontiguousarray(g)
-
-    return fwd, adj
+        return dt.type(n_in - 1) / dt.type(n_out - 1) if n_out > 1 else dt.type(0)
+    return _scale_value(scale, n_in, n_out, dt)
 
 
 def _opmath(dtype):
@@ -196,17 +156,17 @@ def _resample(input, nd, out_sizes, scales, mode, align_corners, antialias=False
                                   f"'{_SCALAR.get(x.dtype.name, x.dtype.name)}'")
     scales = scales or (None,) * nd
     dt = _opmath(x.dtype)
-    maps = []
+    bands = []
     for n_in, n_out, sc in zip(sp, out_sizes, scales):
         if antialias:
-            maps.append(("mat", _aa_matrix(n_in, n_out, sc, align_corners, mode == "bicubic", dt)))
+            bands.append(_aa_band(n_in, n_out, sc, align_corners, mode == "bicubic", dt))
         elif mode in ("nearest", "nearest-exact"):
-            maps.append(("take", (_nearest_index(n_in, n_out, sc, mode == "nearest-exact", nd == 2), n_in)))
+            bands.append(Band(_nearest_index(n_in, n_out, sc, mode == "nearest-exact", nd == 2)[None], n_in))
         elif mode == "bicubic":
-            maps.append(("mat", _cubic_matrix(n_in, n_out, sc, align_corners, dt)))
+            bands.append(_cubic_band(n_in, n_out, sc, align_corners, dt))
         else:
-            maps.append(("mat", _linear_matrix(n_in, n_out, sc, align_corners, dt)))
-    fwd, adj = map(wide, _resampler(maps, nd, np.float32 if is_bf16(x) else x.dtype))
+            bands.append(_linear_band(n_in, n_out, sc, align_corners, dt))
+    fwd, adj = map(wide, separable(bands, np.float32 if is_bf16(x) else x.dtype))
     kind = f"Upsample{_KERNEL_NAME[mode]}{nd}D{'Aa' if antialias else ''}Backward"
     return linear_map(input, fwd, adj, kind + "0", kind + "Backward0")
 
