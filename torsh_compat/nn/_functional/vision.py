@@ -1,4 +1,5 @@
-"""Resampling: interpolate (nearest, nearest-exact, linear family, bicubic, area), pixel shuffle.
+"""Resampling: interpolate (nearest, nearest-exact, linear family, bicubic, area, antialiased),
+pixel and channel shuffles, affine_grid and grid_sample.
 
 Every interpolation mode except area is separable: along each spatial axis the output is a fixed
 linear map of the input, built from torch's source-index rules (computed in torch's arithmetic:
@@ -7,6 +8,10 @@ few weighted gathers (one for nearest, two for linear, four for cubic), so a NaN
 where torch leaves it and the cost does not grow with the image size. The backward applies the
 transposed maps, and since each map is fixed, the gradient is recorded as a linear op too, so
 double backward works. Area mode is adaptive average pooling.
+
+grid_sample reads per-sample taps (2, 4 or 8 neighbours, 16 for bicubic) by fancy indexing and
+sends gradients back with bincount; its gradient is first order only (differentiating it again
+raises), where torch has a double backward.
 """
 import itertools
 import math
