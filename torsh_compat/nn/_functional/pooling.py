@@ -258,9 +258,15 @@ def _scatter_fn(idx, in_shape, nd, overlap):
     plane = int(np.prod(in_shape[-nd:], dtype=np.int64))
     lead = int(np.prod(in_shape[:-nd], dtype=np.int64))
     per = int(np.prod(idx.shape[-nd:], dtype=np.int64))
-    gidx = (idx.reshape(lead, per) + (np.arange(lead, dtype=np.int64) * plane)[:, None]).ravel()
+    memo = []
+
+    def global_index():     # built on the first backward only: forward-only calls never pay for it
+        if not memo:
+            memo.append((idx.reshape(lead, per) + (np.arange(lead, dtype=np.int64) * plane)[:, None]).ravel())
+        return memo[0]
 
     def scatter(g):
+        gidx = global_index()
         if overlap:
             r = np.bincount(gidx, weights=g.ravel(), minlength=lead * plane).astype(g.dtype, copy=False)
         else:       # each input position is in at most one window: a plain assignment suffices
@@ -269,7 +275,7 @@ def _scatter_fn(idx, in_shape, nd, overlap):
         return r.reshape(in_shape)
 
     def gather(gg):
-        return gg.reshape(-1)[gidx].reshape(idx.shape)
+        return gg.reshape(-1)[global_index()].reshape(idx.shape)
 
     return wide(scatter), wide(gather)
 
