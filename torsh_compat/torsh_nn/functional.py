@@ -123,6 +123,10 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     return _F.triplet_margin_loss(anchor, positive, negative, margin, p, eps, swap, reduction=reduction)
 
 
+# `from torsh_nn.functional import *` brings the rest of torch.nn.functional too
+__all__ += sorted(n for n in dir(_F) if n[:1].islower() and callable(getattr(_F, n)) and n not in __all__)
+
+
 def __getattr__(name):
     # the rest of torch.nn.functional, whose torch signatures have no deprecated slots
     if name.startswith("_"):
@@ -134,4 +138,4 @@ def __getattr__(name):
 
 
 def __dir__():
-    return sorted(set(__all__) | {n for n in dir(_F) if not n.startswith("_")})
+    return sorted(__all__)

@@ -44,12 +44,14 @@ class Module(_TorchModule):
         self.training = True
         for m in _attribute_modules(self):
             m.train()
+        return self
 
     def eval(self):
         """Evaluation mode for this module and the modules held in its attributes."""
         self.training = False
         for m in _attribute_modules(self):
             m.eval()
+        return self
 
     def is_training(self):
         return self.training
