@@ -284,6 +284,8 @@ GRID_ERRORS = [
     lambda F, x, lib: F.grid_sample(x(1, 2, 4, 4), x(1, 3, 3, 2).double(), align_corners=False),
     lambda F, x, lib: F.grid_sample(x(1, 2, 3, 3, 3), x(1, 2, 2, 2, 3), mode="bicubic", align_corners=False),
     lambda F, x, lib: F.grid_sample(x(1, 2, 3, 3, 3), x(1, 2, 2, 2, 2), align_corners=False),
+    lambda F, x, lib: lib.grid_sampler_2d(x(1, 2, 3, 3, 3), x(1, 2, 2, 2, 3), 0, 0, False),
+    lambda F, x, lib: lib.grid_sampler_3d(x(1, 2, 3, 3), x(1, 2, 2, 2), 0, 0, False),
     lambda F, x, lib: F.affine_grid(x(2, 2, 3), (2, 3, 4), False),
     lambda F, x, lib: F.affine_grid(x(2, 3, 3), (2, 3, 4, 4), False),
     lambda F, x, lib: F.affine_grid(x(2, 2, 3), (2, 3, 4, 4, 4), False),
@@ -315,6 +317,11 @@ def test_top_level_grid_forms():
     for args in [(0, 0, False), (1, 1, True), (2, 2, False)]:
         close(tc.grid_sampler(tc.from_numpy(x), tc.from_numpy(gr), *args),
               torch.grid_sampler(torch.from_numpy(x), torch.from_numpy(gr), *args))
+    close(tc.grid_sampler_2d(tc.from_numpy(x), tc.from_numpy(gr), 1, 2, True),
+          torch.grid_sampler_2d(torch.from_numpy(x), torch.from_numpy(gr), 1, 2, True))
+    x3, g3 = rand((1, 2, 3, 4, 5)), _grid(np.float32, 3)[:1]
+    close(tc.grid_sampler_3d(tc.from_numpy(x3), tc.from_numpy(g3), 0, 1, False),
+          torch.grid_sampler_3d(torch.from_numpy(x3), torch.from_numpy(g3), 0, 1, False))
     th = rand((2, 2, 3))
     close(tc.affine_grid_generator(tc.from_numpy(th), (2, 3, 5, 4), True),
           torch.affine_grid_generator(torch.from_numpy(th), (2, 3, 5, 4), True))

@@ -661,6 +661,19 @@ def grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners):
                        ("zeros", "border", "reflection")[padding_mode], align_corners)
 
 
+def _grid_sampler_nd(nd):
+    def op(input, grid, interpolation_mode, padding_mode, align_corners):
+        if input.ndim != nd + 2 or grid.ndim != nd + 2:
+            raise RuntimeError(f"grid_sampler(): expected {nd + 2}D input and grid with same number of dimensions, "
+                               f"but got input with sizes {list(input.shape)} and grid with sizes {list(grid.shape)}")
+        return grid_sampler(input, grid, interpolation_mode, padding_mode, align_corners)
+    op.__name__ = op.__qualname__ = f"grid_sampler_{nd}d"
+    return op
+
+
+grid_sampler_2d, grid_sampler_3d = _grid_sampler_nd(2), _grid_sampler_nd(3)
+
+
 def affine_grid_generator(theta, size, align_corners):
     return affine_grid(theta, size, align_corners)
 
@@ -672,6 +685,12 @@ register(native_channel_shuffle, node=_NATIVE_SHUFFLE, method=False, samples=S.S
 register(grid_sampler, node=_GridSampleNode, method=False, samples=S.Spec(
     arity=2, shapes=[((2, 3, 5, 6), (2, 4, 7, 2)), ((1, 2, 3, 4, 5), (1, 2, 3, 2, 3))], domain=(-1.2, 1.2),
     args=lambda nd: [((0, 0, False), {}), ((1, 1, True), {}), ((0, 2, False), {})]))
+register(grid_sampler_2d, node=_GridSampleNode, method=False, samples=S.Spec(
+    arity=2, shapes=[((2, 3, 5, 6), (2, 4, 7, 2))], domain=(-1.2, 1.2),
+    args=lambda nd: [((0, 0, False), {}), ((2, 1, True), {})]))
+register(grid_sampler_3d, node=_GridSample3DNode, method=False, samples=S.Spec(
+    arity=2, shapes=[((1, 2, 3, 4, 5), (1, 2, 3, 2, 3))], domain=(-1.2, 1.2),
+    args=lambda nd: [((0, 0, False), {}), ((1, 2, True), {})]))
 register(affine_grid_generator, node=map_node("AffineGridGeneratorBackward0"), method=False, samples=S.Spec(
     shapes=[((2, 2, 3),)],
     args=lambda nd: [(((2, 3, 5, 4), False), {}), (((2, 3, 5, 4), True), {}), (((2, 1, 1, 3), False), {})]))
