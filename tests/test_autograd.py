@@ -1702,3 +1702,15 @@ def test_anomaly_mode_switches():
         with A.set_detect_anomaly(True):
             assert lib.is_anomaly_enabled()
         assert not lib.is_anomaly_enabled()
+
+
+def test_implicit_grad_for_bfloat16_and_refused_for_complex():
+    def f(lib, x):
+        y = x.to(lib.bfloat16)
+        (y * 2).sum().backward()
+        return [x.grad]
+    both(f, arr(3))
+
+    def g(lib, x):
+        (x.to(lib.complex64) * 2).sum().backward()
+    raises_both(g, arr(3), match="real scalar outputs")

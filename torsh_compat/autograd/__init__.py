@@ -36,7 +36,7 @@ def _root_grads(roots, grads, create_graph):
                 continue
             if t._data.size != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            if t._data.dtype.kind not in "fc":
+            if not t.is_floating_point():     # bfloat16 included; complex refused, as torch
                 raise RuntimeError(f"grad can be implicitly created only for real scalar outputs but "
                                    f"got {t.dtype}")
             g = np.ones_like(t._data)
