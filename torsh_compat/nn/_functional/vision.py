@@ -10,8 +10,9 @@ transposed maps, and since each map is fixed, the gradient is recorded as a line
 double backward works. Area mode is adaptive average pooling.
 
 grid_sample reads per-sample taps (2, 4 or 8 neighbours, 16 for bicubic) by fancy indexing and
-sends gradients back with bincount; its gradient is first order only (differentiating it again
-raises), where torch has a double backward.
+sends gradients back with bincount. Its double backward uses the derivatives of the tap weights
+(cross terms for the linear modes, also second derivatives for bicubic); a third derivative
+raises.
 """
 import itertools
 import math
@@ -450,7 +451,8 @@ def _pad_int(c, size, padding_mode, align_corners):
 
 
 def _cubic_weights(t):
-    """torch's cubic convolution coefficients (A = -0.75) of the 4 taps and their derivatives in t."""
+    """torch's cubic convolution coefficients (A = -0.75) of the 4 taps, their first and second
+    derivatives in t."""
     a = t.dtype.type(-0.75)
     one, two = t.dtype.type(1), t.dtype.type(2)
 
@@ -466,14 +468,22 @@ def _cubic_weights(t):
     def dfar(x):
         return (3 * a * x - 10 * a) * x + 8 * a
 
+    def d2near(x):
+        return 6 * (a + 2) * x - 2 * (a + 3)
+
+    def d2far(x):
+        return 6 * a * x - 10 * a
+
     w = [far(t + one), near(t), near(one - t), far(two - t)]
     dw = [dfar(t + one), dnear(t), -dnear(one - t), -dfar(two - t)]
-    return w, dw
+    d2w = [d2far(t + one), d2near(t), d2near(one - t), d2far(two - t)]
+    return w, dw, d2w
 
 
 class _GridSample:
     """The taps of one grid_sample call over nd = 2 or 3 spatial dims: per dim a list of (integer
-    coordinate, weight, d weight / d coordinate), shared by the forward and both gradients."""
+    coordinate, weight, its first and second derivatives in the source coordinate), shared by the
+    forward, both gradients and their derivatives (double backward)."""
 
     def __init__(self, x, grid, mode, padding_mode, align_corners):
         self.shape = x.shape
@@ -490,35 +500,45 @@ class _GridSample:
                 else:
                     src, dsrc = ((coord + 1) * size - 1) / 2, size / 2
                 base = np.floor(src)
-                w, dw = _cubic_weights(src - base)
+                w, dw, d2w = _cubic_weights(src - base)
                 base = base.astype(np.int64)
-                taps = [(_pad_int(base - 1 + k, size, padding_mode, align_corners), w[k], dw[k]) for k in range(4)]
+                taps = [(_pad_int(base - 1 + k, size, padding_mode, align_corners), w[k], dw[k], d2w[k])
+                        for k in range(4)]
                 mult = np.full(coord.shape, dsrc, dtype=coord.dtype)
             else:
                 src, mult = _source_index(coord, size, padding_mode, align_corners)
+                zero = np.zeros_like(src)
                 if mode == "nearest":
-                    zero = np.zeros_like(src)
-                    taps = [(np.rint(src).astype(np.int64), np.ones_like(src), zero)]
+                    taps = [(np.rint(src).astype(np.int64), np.ones_like(src), zero, zero)]
                 else:
                     base = np.floor(src)
                     f = src - base
                     base = base.astype(np.int64)
                     one = src.dtype.type(1)
-                    taps = [(base, one - f, np.full_like(f, -1)), (base + 1, f, np.ones_like(f))]
+                    taps = [(base, one - f, np.full_like(f, -1), zero), (base + 1, f, np.ones_like(f), zero)]
             self.axes.insert(0, taps)   # stored in dims order (D,) H, W
             self.mult.insert(0, mult)
         self.batch = np.arange(x.shape[0]).reshape((-1,) + (1,) * nd)
 
     def _combos(self):
-        """Each tap combination: (clipped indices per dim, in-bounds mask, weight, weights per dim)."""
+        """Each tap combination: (its per-dim taps, clipped indices, in-bounds mask, weight)."""
         sp = self.shape[2:]
         for combo in itertools.product(*self.axes):
-            idx = tuple(np.clip(c, 0, n - 1) for (c, _, _), n in zip(combo, sp))
-            ok = np.logical_and.reduce([(c >= 0) & (c < n) for (c, _, _), n in zip(combo, sp)])
+            idx = tuple(np.clip(t[0], 0, n - 1) for t, n in zip(combo, sp))
+            ok = np.logical_and.reduce([(t[0] >= 0) & (t[0] < n) for t, n in zip(combo, sp)])
             wt = combo[0][1]
-            for _, w, _ in combo[1:]:
-                wt = wt * w
+            for t in combo[1:]:
+                wt = wt * t[1]
             yield combo, idx, ok, wt
+
+    @staticmethod
+    def _dweight(combo, i, j=None):
+        """d weight / d coord_i (and d coord_j when j is given) of one tap combination."""
+        d = combo[i][2] if j is None else combo[i][3] if i == j else combo[i][2] * combo[j][2]
+        for k, t in enumerate(combo):
+            if k != i and k != j:
+                d = d * t[1]
+        return d
 
     def _values(self, x, idx, ok):
         v = x[(self.batch, slice(None)) + idx]          # (N, *out, C)
@@ -531,13 +551,17 @@ class _GridSample:
             out = term if out is None else out + term
         return out.astype(x.dtype, copy=False)
 
-    def grad_input(self, g):
+    def grad_input(self, g, weight=None):
+        """The transpose of the sampling: g at each output spread over its taps. weight(combo, wt)
+        replaces the tap weights (the double backward spreads with their derivatives)."""
         n, c = self.shape[:2]
         sp = self.shape[2:]
         plane = int(np.prod(sp))
         base = (np.arange(n * c, dtype=np.int64) * plane).reshape((n, c) + (1,) * self.nd)
         total = np.zeros(n * c * plane, dtype=np.float64)
-        for _, idx, ok, wt in self._combos():
+        for combo, idx, ok, wt in self._combos():
+            if weight is not None:
+                wt = weight(combo, wt)
             flat = np.ravel_multi_index(idx, sp)
             total += np.bincount((base + flat[:, None]).ravel(), weights=(g * (wt * ok)[:, None]).ravel(),
                                  minlength=total.size)
@@ -550,13 +574,41 @@ class _GridSample:
             for combo, idx, ok, _ in self._combos():
                 vg = (self._values(x, idx, ok) * g).sum(axis=1)
                 for i in range(nd):
-                    d = combo[i][2]
-                    for j in range(nd):
-                        if j != i:
-                            d = d * combo[j][1]
-                    grads[i] += vg * d
-        # grid's last axis is (x, y[, z]), the reverse of the dims order
-        return np.stack([grads[nd - 1 - k] * self.mult[nd - 1 - k] for k in range(nd)], axis=-1).astype(g.dtype)
+                    grads[i] += vg * self._dweight(combo, i)
+        return self._to_grid(grads, g.dtype)
+
+    def _to_grid(self, grads, dtype):
+        """Per-dim coordinate gradients (dims order) as a grid gradient (x, y[, z] order)."""
+        nd = self.nd
+        return np.stack([grads[nd - 1 - k] * self.mult[nd - 1 - k] for k in range(nd)], axis=-1).astype(dtype)
+
+    def _from_grid(self, u):
+        """A grid-shaped upstream gradient as per-dim coefficients of d/d coord (dims order)."""
+        nd = self.nd
+        return [u[..., nd - 1 - i] * self.mult[i] for i in range(nd)]
+
+    def second(self, x, g, ggx, ggrid):
+        """Gradients (of g, x, grid) of <ggx, grad_input> + <ggrid, grad_grid>: the double backward."""
+        nd = self.nd
+        dg = self.forward(ggx) if ggx is not None else np.zeros_like(g)
+        dx = None
+        dgrid = self.grad_grid(ggx, g) if ggx is not None else np.zeros(g.shape[:1] + g.shape[2:] + (nd,), g.dtype)
+        if ggrid is not None and self.mode != "nearest":
+            a = self._from_grid(ggrid)
+
+            def coef(combo, wt=None):
+                return sum(a[i] * self._dweight(combo, i) for i in range(nd))
+
+            extra = [np.zeros(g.shape[:1] + g.shape[2:], dtype=g.dtype) for _ in range(nd)]
+            for combo, idx, ok, _ in self._combos():
+                v = self._values(x, idx, ok)
+                dg = dg + v * coef(combo)[:, None]
+                vg = (v * g).sum(axis=1)
+                for j in range(nd):
+                    extra[j] += vg * sum(a[i] * self._dweight(combo, i, j) for i in range(nd))
+            dx = self.grad_input(g, coef)
+            dgrid = dgrid + self._to_grid(extra, g.dtype)
+        return dg.astype(g.dtype, copy=False), dx, dgrid
 
 
 class _GridSampleBase(Node):
@@ -572,15 +624,36 @@ class _GridSampleBase(Node):
         s = _GridSample(x, grid, mode, padding_mode, align_corners)
         gx = s.grad_input(gd) if self.next[0] is not None else None
         gg = s.grad_grid(x, gd) if self.next[1] is not None else None
-        if tensor_mode:     # first derivatives only: differentiating these again raises
-            return tuple(None if a is None else record(a, _GRID_SAMPLE_SECOND, (g,) + tuple(self.inputs))
-                         for a in (gx, gg))
+        if tensor_mode:     # recorded with the double backward below
+            inp = (g,) + tuple(self.inputs)
+            return (None if gx is None else record(gx, _GridSampleGradInput, inp, self.args),
+                    None if gg is None else record(gg, _GridSampleGradGrid, inp, self.args))
         return gx, gg
+
+
+class _GridSampleSecond(Node):
+    """One gradient of grid_sample as a function of (g, input, grid); its backward is the double
+    backward (third derivatives are refused)."""
+    __slots__ = ()
+    save = INPUTS
+
+    def apply(self, u, tensor_mode):
+        inputs, _ = self.saved(False)
+        g, x, grid = inputs
+        ud = u._data if tensor_mode else u
+        s = _GridSample(x, grid, *self.args)
+        dg, dx, dgrid = s.second(x, g, ud if self.part == 0 else None, ud if self.part == 1 else None)
+        out = (dg, dx, dgrid)
+        if tensor_mode:
+            return tuple(None if a is None else record(a, _GRID_SAMPLE_THIRD, (u,) + tuple(self.inputs)) for a in out)
+        return out
 
 
 _GridSampleNode = type("GridSampler2DBackward0", (_GridSampleBase,), {"__slots__": ()})
 _GridSample3DNode = type("GridSampler3DBackward0", (_GridSampleBase,), {"__slots__": ()})
-_GRID_SAMPLE_SECOND = not_implemented_node("grid_sampler_2d_backward")
+_GridSampleGradInput = type("GridSampler2DBackwardBackward0", (_GridSampleSecond,), {"__slots__": (), "part": 0})
+_GridSampleGradGrid = type("GridSampler2DBackwardBackward0", (_GridSampleSecond,), {"__slots__": (), "part": 1})
+_GRID_SAMPLE_THIRD = not_implemented_node("grid_sampler_2d_backward_backward")
 
 
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
