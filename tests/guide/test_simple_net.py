@@ -83,7 +83,7 @@ def test_parameters_are_the_live_layer_tensors():
     assert params.get("fc2.bias") is model.fc2.bias
     assert params.get("missing") is None
     assert params.names() == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias"]
-    assert len(params) == params.len() == 4
+    assert len(list(params)) == params.len() == 4
     assert [p.shape for p in params] == [(4, 8), (4,), (2, 4), (2,)]
 
 

@@ -278,20 +278,44 @@ class ParameterCollection:
     own iterator (`next(model.parameters())`), so it stands wherever torch's generator did.
     `items()`/`names()` keep every parameter name (tied weights under each), `state_dict()` adds the
     buffers (BatchNorm running statistics) in torch's state_dict order.
+
+    A module's collection is filled on first use of its names; until then iteration streams from the
+    module's parameter generator, so `for p in model.parameters()` costs what torch's does.
     """
-    __slots__ = ("_entries", "_buffer_names", "_cursor")
+    __slots__ = ("_filled", "_buffer_names", "_cursor", "_module", "_recurse")
 
     def __init__(self):
-        self._entries = {}          # name -> tensor, parameters and buffers in state_dict order
+        self._filled = {}           # name -> tensor, parameters and buffers in state_dict order
         self._buffer_names = set()
         self._cursor = None
+        self._module = None
 
     @classmethod
     def new(cls):
         return cls()
 
+    @classmethod
+    def _of(cls, module, recurse):
+        coll = cls()
+        coll._filled = None
+        coll._module, coll._recurse = module, recurse
+        return coll
+
+    @property
+    def _entries(self):
+        if self._filled is None:
+            self._filled = {}
+            self._module._collect(self, "", self._recurse)
+        return self._filled
+
+    def _stream(self):
+        """The distinct parameters in order, without filling the collection when it is lazy."""
+        if self._filled is None:
+            return (p for _, p in self._module.named_parameters(recurse=self._recurse))
+        return iter(self._distinct())
+
     def _add(self, name, tensor, buffer):
-        self._entries[name] = tensor
+        self._filled[name] = tensor
         if buffer:
             self._buffer_names.add(name)
         else:
@@ -368,18 +392,17 @@ class ParameterCollection:
         return out
 
     def __iter__(self):
-        return iter(self._distinct())
+        return self._stream()
 
     def __next__(self):
         if self._cursor is None:
-            self._cursor = iter(self._distinct())
+            self._cursor = self._stream()
         return next(self._cursor)
 
+    # no __len__: as torch's generator, the collection is always true and list() needs no length
     def len(self):
         """The number of distinct parameters (what iteration yields)."""
         return len(self._distinct())
-
-    __len__ = len
 
     def is_empty(self):
         return not self._distinct()
@@ -671,9 +694,7 @@ class Module:
     def parameters(self, recurse=True):
         """A ParameterCollection: iterates as torch's generator does (each distinct parameter
         once), and carries names and buffers for the ToRSh face."""
-        coll = ParameterCollection()
-        self._collect(coll, "", recurse)
-        return coll
+        return ParameterCollection._of(self, recurse)
 
     def _collect(self, coll, prefix, recurse):
         for name, p in self._parameters.items():
