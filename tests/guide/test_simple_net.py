@@ -126,3 +126,19 @@ def test_pitfall_3_validate_shape_first():
     assert features(tc.zeros(3, 5)) == (3, 5)
     with pytest.raises(ValueError, match="Expected 2D input"):
         features(tc.zeros(3))
+
+
+def test_repr_modes_and_call():
+    model, theirs = SimpleNet.new(6, 5, 3), TorchSimpleNet(6, 5, 3)
+    # torch's layout over the layers held in attributes (the face model has no ReLU module)
+    assert repr(model) == repr(theirs).replace("TorchSimpleNet", "SimpleNet").replace("\n  (relu): ReLU()", "")
+    copy_from_torch(model, theirs)
+    x, xt = data((2, 6))
+    close(model(x), theirs(xt))        # calling goes through forward, with hooks, as nn.Module's
+    seen = []
+    model.register_forward_hook(lambda m, args, out: seen.append(out.shape))
+    model(x)
+    assert seen == [(2, 3)]
+    dropper = Unregistered.new()
+    assert dropper.train(False) is dropper and not dropper.training and not dropper.linear.training
+    assert dropper.train() is dropper and dropper.linear.training

@@ -6,20 +6,21 @@ exist for optimizers, state_dict, save/load or `to()` (the guide's Pitfall 2). E
 calling, hooks, state_dict/load_state_dict — is nn.Module's, fed from the explicit list.
 """
 from ..autograd.grad_mode import no_grad
-from ..nn.modules.module import Module as _TorchModule, ParameterCollection
+from ..nn.modules.module import Module as _TorchModule, ParameterCollection, _addindent
 
 __all__ = ["Module", "ParameterCollection"]
 
 
 def _attribute_modules(obj):
-    """The modules held in `obj`'s attributes, directly or in lists, tuples and dicts."""
-    for value in vars(obj).values():
+    """(name, module) for the modules held in `obj`'s attributes, directly or in lists, tuples and
+    dicts (named `layers.0`, `layers.key` as PyTorch's containers name them)."""
+    for name, value in vars(obj).items():
         if isinstance(value, _TorchModule):
-            yield value
+            yield name, value
         elif isinstance(value, (list, tuple)):
-            yield from (v for v in value if isinstance(v, _TorchModule))
+            yield from ((f"{name}.{i}", v) for i, v in enumerate(value) if isinstance(v, _TorchModule))
         elif isinstance(value, dict):
-            yield from (v for v in value.values() if isinstance(v, _TorchModule))
+            yield from ((f"{name}.{k}", v) for k, v in value.items() if isinstance(v, _TorchModule))
 
 
 class Module(_TorchModule):
@@ -39,17 +40,20 @@ class Module(_TorchModule):
         """The module's parameters; a subclass lists them (empty here, as in the guide)."""
         return ParameterCollection()
 
-    def train(self):
-        """Training mode for this module and the modules held in its attributes."""
+    def train(self, mode=True):
+        """Training mode for this module and the modules held in its attributes. The guide's
+        form takes no argument; `train(False)` is accepted for code written against torch."""
+        if not mode:
+            return self.eval()
         self.training = True
-        for m in _attribute_modules(self):
+        for _, m in _attribute_modules(self):
             m.train()
         return self
 
     def eval(self):
         """Evaluation mode for this module and the modules held in its attributes."""
         self.training = False
-        for m in _attribute_modules(self):
+        for _, m in _attribute_modules(self):
             m.eval()
         return self
 
@@ -89,6 +93,16 @@ class Module(_TorchModule):
         if strict:
             unexpected_keys.extend(k for k in state_dict
                                    if k.startswith(prefix) and k[len(prefix):] not in entries)
+
+    def __repr__(self):
+        # torch's layout, listing the layers held in attributes (nothing is registered)
+        lines = [f"({name}): " + _addindent(repr(m), 2) for name, m in _attribute_modules(self)]
+        extra = self.extra_repr()
+        if extra:
+            lines = extra.split("\n") + lines
+        if not lines:
+            return self._get_name() + "()"
+        return self._get_name() + "(\n  " + "\n  ".join(lines) + "\n)"
 
     def _apply(self, fn, recurse=True):
         coll = self.parameters()
