@@ -78,8 +78,8 @@ def test_interpolate_per_axis_float64(mode, kw):
 
 # torch's antialiased kernel repeats the first output row when the output is one column wide (a
 # torch bug, not reproduced): those sizes are left out
-@pytest.mark.parametrize("mode", ["bilinear", "bicubic"])
-@pytest.mark.parametrize("align_corners", [False, True])
+@pytest.mark.parametrize("mode,align_corners", [("bilinear", False), ("bilinear", True), ("bicubic", False),
+                                                ("bicubic", True), ("lanczos", False)])
 @pytest.mark.parametrize("kw", [{"size": (3, 5)}, {"size": (13, 4)}, {"scale_factor": 1.5}, {"scale_factor": 0.7},
                                 {"scale_factor": (2.3, 0.4)}, {"scale_factor": (0.3, 0.5)}, {"size": (1, 1)},
                                 {"size": (7, 6)}], ids=_case_id)
@@ -195,6 +195,10 @@ ERRORS = [
     lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, recompute_scale_factor=True),
     lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, antialias=True),
     lambda F, x, lib: F.interpolate(x(2, 3, 5), size=3, mode="linear", antialias=True),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, mode="lanczos"),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5, 5), size=3, mode="lanczos", antialias=True, align_corners=True),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5), size=3, mode="lanczos", antialias=True),
+    lambda F, x, lib: F.interpolate(x(2, 3, 5), size=3, mode="lanczos"),
     lambda F, x, lib: F.interpolate(lib.ones(2, 3, 4, 4, dtype=lib.long), size=3, mode="bilinear"),
     lambda F, x, lib: F.interpolate(lib.ones(2, 3, 4, 4, dtype=lib.long), size=3),
     lambda F, x, lib: F.interpolate(x(2, 0, 4, 4), size=3),

@@ -1,4 +1,4 @@
-"""Resampling: interpolate (nearest, nearest-exact, linear family, bicubic, area, antialiased),
+"""Resampling: interpolate (nearest, nearest-exact, linear family, bicubic, area, antialiased, lanczos),
 pixel and channel shuffles, affine_grid and grid_sample.
 
 Every interpolation mode except area is separable: along each spatial axis the output is a fixed
@@ -34,7 +34,7 @@ __all__ = ["interpolate", "upsample", "upsample_nearest", "upsample_bilinear", "
 _MODES = "nearest | linear | bilinear | bicubic | trilinear | lanczos | area | nearest-exact"
 _NEEDS = {"linear": 3, "bilinear": 4, "trilinear": 5}
 _KERNEL_NAME = {"nearest": "Nearest", "nearest-exact": "NearestExact", "linear": "Linear",
-                "bilinear": "Bilinear", "trilinear": "Trilinear", "bicubic": "Bicubic"}
+                "bilinear": "Bilinear", "trilinear": "Trilinear", "bicubic": "Bicubic", "lanczos": "Lanczos"}
 
 
 # ---- per-axis source indices and weights -----------------------------------------------------
@@ -104,14 +104,15 @@ def _cubic_band(n_in, n_out, scale, align_corners, dt):
     return Band(idx, n_in, w=w)
 
 
-def _aa_band(n_in, n_out, scale, align_corners, cubic, dt):
+def _aa_band(n_in, n_out, scale, align_corners, mode, dt):
     """torch's antialiased weights: the filter stretched by the downscale factor, each output's
-    weights normalised to sum to one (bilinear: triangle; bicubic: cubic convolution, a = -0.5)."""
+    weights normalised to sum to one (bilinear: triangle; bicubic: cubic convolution, a = -0.5;
+    lanczos: sinc(x) sinc(x/3) over |x| < 3)."""
     # all in the input's float type, as torch computes them: which taps a window includes can
     # turn on the last bit of center + support
     f = dt.type
     half, one = f(0.5), f(1)
-    interp = 4 if cubic else 2
+    interp = {"bilinear": 2, "bicubic": 4, "lanczos": 6}[mode]
     sc = _align_scale(n_in, n_out, scale, align_corners, dt)
     support = f(interp) * half * sc if sc >= 1 else f(interp) * half
     inv = one / sc if sc >= 1 else one
@@ -121,7 +122,9 @@ def _aa_band(n_in, n_out, scale, align_corners, cubic, dt):
     size = np.clip(np.minimum(np.trunc(center + support + half).astype(np.int64), n_in) - lo, 0, width)
     k = np.arange(width)[:, None]
     x = np.abs(((lo + k).astype(dt) - center + half) * inv)
-    if cubic:
+    if mode == "lanczos":
+        w = np.where(x < 3, np.sinc(x) * np.sinc(x / f(3)), f(0)).astype(dt)
+    elif mode == "bicubic":
         a = f(-0.5)
         w = np.where(x < 1, ((a + 2) * x - (a + 3)) * x * x + 1,
                      np.where(x < 2, (((x - 5) * x + 8) * x - 4) * a, f(0)))
@@ -165,7 +168,7 @@ def _resample(input, nd, out_sizes, scales, mode, align_corners, antialias=False
     bands = []
     for n_in, n_out, sc in zip(sp, out_sizes, scales):
         if antialias:
-            bands.append(_aa_band(n_in, n_out, sc, align_corners, mode == "bicubic", dt))
+            bands.append(_aa_band(n_in, n_out, sc, align_corners, mode, dt))
         elif mode in ("nearest", "nearest-exact"):
             bands.append(Band(_nearest_index(n_in, n_out, sc, mode == "nearest-exact", nd == 2)[None], n_in))
         elif mode == "bicubic":
@@ -233,10 +236,13 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     if antialias and not (mode in ("bilinear", "bicubic", "lanczos") and input.ndim == 4):
         raise ValueError("Anti-alias option is restricted to bilinear, bicubic, and lanczos modes and requires "
                          "a 4-D tensor as input")
-    if mode == "lanczos":
-        raise NotImplementedError("interpolate(): lanczos resampling is not supported by torsh_compat")
-    if input.ndim in (3, 4, 5) and (mode in ("nearest", "nearest-exact", "area") or
-                                    _NEEDS.get(mode) == input.ndim or (mode == "bicubic" and input.ndim == 4)):
+    if mode == "lanczos" and input.ndim == 4:
+        if align_corners:
+            raise ValueError("Lanczos mode does not support align_corners=True")
+        if not antialias:
+            raise ValueError("Lanczos mode requires antialias=True")
+    if input.ndim in (3, 4, 5) and (mode in ("nearest", "nearest-exact", "area") or _NEEDS.get(mode) == input.ndim
+                                    or (mode in ("bicubic", "lanczos") and input.ndim == 4)):
         if output_size is None:     # torch's output size from a scale: truncated product
             output_size = [int(n * s) for n, s in zip(spatial, scale_factors)]
         if mode == "area":
