@@ -139,7 +139,8 @@ def test_deprecated_forms_warn_and_match():
 
 @pytest.mark.parametrize("expr,shape", [("Upsample(scale_factor=2)", (2, 3, 4, 5)),
                                         ("Upsample(size=(3, 7), mode='bilinear')", (2, 3, 4, 5)),
-                                        ("Upsample(scale_factor=1.5, mode='bicubic', align_corners=True)", (1, 2, 5, 5)),
+                                        ("Upsample(scale_factor=1.5, mode='bicubic', align_corners=True)",
+                                         (1, 2, 5, 5)),
                                         ("Upsample(scale_factor=(2, 0.5, 1.5), mode='trilinear')", (1, 2, 3, 4, 4)),
                                         ("Upsample(size=9, mode='linear')", (2, 3, 5)),
                                         ("UpsamplingNearest2d(scale_factor=(2, 3))", (2, 3, 4, 5)),
@@ -168,7 +169,8 @@ def test_pixel_shuffle(shape, r, dtype):
 
 def test_pixel_shuffle_top_level_and_ints():
     x = np.arange(2 * 8 * 3 * 2).reshape(2, 8, 3, 2)
-    assert np.array_equal(tc.pixel_shuffle(tc.from_numpy(x), 2)._data, torch.pixel_shuffle(torch.from_numpy(x), 2).numpy())
+    assert np.array_equal(tc.pixel_shuffle(tc.from_numpy(x), 2)._data,
+                          torch.pixel_shuffle(torch.from_numpy(x), 2).numpy())
     y = np.arange(2 * 2 * 4 * 6).reshape(2, 2, 4, 6)
     assert np.array_equal(tc.pixel_unshuffle(tc.from_numpy(y), 2)._data,
                           torch.pixel_unshuffle(torch.from_numpy(y), 2).numpy())

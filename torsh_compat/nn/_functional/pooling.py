@@ -703,7 +703,8 @@ def _adaptive_max(input, nd, output_size, fn):
         np.copyto(idx, flat, where=upd)
     scatter, gather = _scatter_fn(idx, x.shape, nd, True)
     name = f"AdaptiveMaxPool{nd}DBackward0"
-    t = record(best.astype(dtype, copy=False), map_node(name, INPUTS), (input,), (scatter, gather, f"AdaptiveMaxPool{nd}DBackwardBackward0",
+    t = record(best.astype(dtype, copy=False), map_node(name, INPUTS), (input,),
+               (scatter, gather, f"AdaptiveMaxPool{nd}DBackwardBackward0",
                                                 name))
     return t, Tensor._make(idx)
 
