@@ -30,15 +30,20 @@ detach, detach_ = Tensor.detach, Tensor.detach_
 
 
 def _export_ops():
-    """torch.<op> for every registered op that torch exposes at the top level."""
+    """torch.<op> for every registered op that torch exposes at the top level, taking out=."""
     g = globals()
     for name, info in ops.REGISTRY.items():
+        fn = torch_function(info.fn, name)
         if getattr(info.fn, "_namespace", True) and name not in g:
-            g[name] = info.fn
+            g[name] = fn
         for alias in getattr(info.fn, "_aliases", ()):
-            g.setdefault(alias, info.fn)
+            g.setdefault(alias, fn)
 
-from .ops.pointwise import add, sub, div, subtract, divide, true_divide  # noqa: E402
+
+from .ops.registry import torch_function  # noqa: E402
+from .ops import pointwise as _pointwise  # noqa: E402
+add, sub, div = (torch_function(getattr(_pointwise, n)) for n in ("add", "sub", "div"))
+subtract, divide, true_divide = sub, div, div
 from . import random  # noqa: E402
 from .random import *  # noqa: E402,F401,F403
 from ._shims import *  # noqa: E402,F401,F403

@@ -12,6 +12,9 @@ Backward formulas have the signature backward(g, *inputs, out, *args) and return
 per input (a bare value for a single input). They run on ndarrays, or on Tensors under
 create_graph; use operators and the helpers of ops.dual so both work.
 """
+import functools
+import warnings
+
 import numpy as np
 
 from .. import _dtype as D
@@ -365,6 +368,61 @@ def _unary_apply(backward):
 
 
 # ---- in-place forms -----------------------------------------------------------------------
+
+def torch_function(fn, name=None):
+    """torch.<name>: fn plus torch's `out=` argument, writing the result into `out` (the Tensor
+    methods, which take no out=, stay fn itself)."""
+    name = name or fn.__name__
+
+    def f(*args, out=None, **kwargs):
+        if out is None:
+            return fn(*args, **kwargs)
+        kwargs.pop("out", None)
+        return write_out(name, fn(*args, **kwargs), out)
+    functools.update_wrapper(f, fn)
+    return f
+
+
+def _can_cast(src, dst):
+    """torch's canCast: never complex to real, floating to integral, or non-bool to bool."""
+    if src.kind == "c" and dst.kind != "c":
+        return False
+    if src.kind in "fV" and dst.kind in "biu":
+        return False
+    return src.kind == "b" or dst.kind != "b"
+
+
+def write_out(name, result, out):
+    """Write an op's result into `out` as torch does (cast, resize, version bump) and return out."""
+    if isinstance(result, tuple):
+        if not isinstance(out, (tuple, list)) or len(out) != len(result):
+            raise TypeError(f"{name}(): argument 'out' must be tuple of {len(result)} Tensors")
+        outs = [write_out(name, r, o) for r, o in zip(result, out)]
+        return type(result)(*outs) if hasattr(result, "_fields") else tuple(outs)
+    if not isinstance(out, Tensor):
+        raise TypeError(f"{name}(): argument 'out' must be Tensor, not {type(out).__name__}")
+    if result._rg:
+        raise RuntimeError(f"{name}(): functions with out=... arguments don't support automatic "
+                           f"differentiation, but one of the arguments requires grad.")
+    check_inplace(out)
+    src, dst = result._data, out._data
+    if not _can_cast(src.dtype, dst.dtype):
+        raise RuntimeError(f"result type {D.legacy_name(src.dtype)} can't be cast to the desired output "
+                           f"type {D.legacy_name(dst.dtype)}")
+    if src.shape == dst.shape:
+        np.copyto(dst, src, casting="unsafe")
+    else:
+        if dst.size:
+            warnings.warn(f"An output with one or more elements was resized since it had shape "
+                          f"{list(dst.shape)}, which does not match the required output shape "
+                          f"{list(src.shape)}. This behavior is deprecated, and in a future PyTorch "
+                          f"release outputs will not be resized unless they have zero elements. You "
+                          f"can explicitly reuse an out tensor t by resizing it, inplace, to zero "
+                          f"elements with t.resize_(0).", UserWarning, stacklevel=3)
+        out._data = D.astype(src, dst.dtype).copy()
+    out._bump()
+    return out
+
 
 def check_inplace(t):
     """torch's refusals for in-place ops on tensors autograd needs as they are."""
