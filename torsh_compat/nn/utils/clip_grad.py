@@ -11,6 +11,7 @@ import numpy as np
 
 from ... import _dtype as D
 from ..._tensor import Tensor
+from ..modules.module import ParameterCollection
 
 __all__ = ["clip_grad_norm", "clip_grad_norm_", "clip_grad_value_", "get_total_norm",
            "clip_grads_with_norm_"]
@@ -76,7 +77,8 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     if isinstance(parameters, Tensor):
         parameters = [parameters]
     else:
-        is_generator = isinstance(parameters, types.GeneratorType)
+        # model.parameters() is a ParameterCollection, torch's a generator: both warn when empty
+        is_generator = isinstance(parameters, (types.GeneratorType, ParameterCollection))
         parameters = list(parameters)
         if is_generator and not parameters:
             warnings.warn("`parameters` is an empty generator, no gradient clipping will occur.",
