@@ -777,3 +777,14 @@ def test_full_backward_hooks_under_create_graph():
     assert [s[0] for s in res[tc][4]] == [s[0] for s in res[torch][4]] == ["Tensor", "Tensor"]
     for (_, a), (_, b) in zip(res[tc][4], res[torch][4]):
         np.testing.assert_allclose(a, b, rtol=RTOL, atol=ATOL)
+
+
+def test_lazy_layer_families_list_exactly_their_names():
+    """nn.modules.LAZY (families loaded on first use) names exactly each family file's __all__."""
+    import importlib
+    from torsh_compat.nn import modules
+    for family, names in modules.LAZY.items():
+        mod = importlib.import_module(f"torsh_compat.nn.modules.{family}")
+        assert sorted(names.split()) == sorted(mod.__all__), family
+        for name in mod.__all__:
+            assert getattr(tc.nn, name) is getattr(mod, name)

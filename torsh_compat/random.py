@@ -101,8 +101,17 @@ class Generator:
 
     def __init__(self, device="cpu"):
         self.device = check_device(device)
-        self._bits = np.random.MT19937(0)
         self.manual_seed(_DEFAULT_SEED)
+
+    def __getattr__(self, name):
+        # The engine is built on the first draw: numpy.random costs ~15 ms to import, and
+        # `import torsh_compat` seeds the default generator.
+        if name != "_bits" or "_pending" not in self.__dict__:
+            raise AttributeError(f"'Generator' object has no attribute '{name}'")
+        key, pos = self.__dict__.pop("_pending")
+        self._bits = np.random.MT19937(0)
+        self._set_engine(key, pos)
+        return self._bits
 
     def manual_seed(self, seed):
         seed = _seed_value(seed)
@@ -174,7 +183,11 @@ class Generator:
         raise RuntimeError("CPU Generator does not use offset")
 
     def _set_engine(self, key, pos):
-        self._bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
+        bits = self.__dict__.get("_bits")
+        if bits is None:
+            self._pending = key, pos
+        else:
+            bits.state = {"bit_generator": "MT19937", "state": {"key": key, "pos": pos}}
 
     # ---- raw draws -----------------------------------------------------------------------
     def _u32(self, n):

@@ -16,3 +16,9 @@ from .serialization import save_model, load_model
 
 __all__ = sorted({n for n in dir(_modules) if n[:1].isupper()} | {"Module", "Parameter", "ParameterCollection", "InitMethod",
                                       "save_model", "load_model", "functional", "init", "serialization"})
+
+
+def __getattr__(name):
+    if name in _modules._FAMILY_OF:     # torch's layer families that load on first use
+        return getattr(_modules, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -326,4 +326,8 @@ class Softmax2d(Module):
         return F.softmax(input, -3, _stacklevel=5)
 
 
-from .attention import MultiheadAttention  # noqa: E402,F401  (torch defines it in nn/modules/activation.py)
+def __getattr__(name):
+    if name == "MultiheadAttention":    # torch defines it in nn/modules/activation.py; ours loads on use
+        from .attention import MultiheadAttention
+        return MultiheadAttention
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
