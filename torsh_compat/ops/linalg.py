@@ -10,7 +10,6 @@ Backward formulas run on ndarrays and, under create_graph, on Tensors (ops.dual 
 public ops of this module). QR, eigh, SVD, pinv and matrix_rank are forward only: their outputs
 carry a node that raises on backward rather than silently dropping the gradient.
 """
-import collections
 import math
 import warnings
 
@@ -20,6 +19,7 @@ from .. import _dtype as D
 from .._tensor import Tensor, _wrap_dim
 from ..autograd.grad_mode import _State
 from . import dual as B
+from .reduction import return_type
 from . import samples as S
 from .registry import (register, record, backward_node, make_inplace, check_inplace, NONE, INPUTS,
                        OUT, BOTH)
@@ -1067,7 +1067,7 @@ def inverse(input, *, out=None):
     return linalg_inv(input, out=out)
 
 
-InvEx = collections.namedtuple("linalg_inv_ex", ["inverse", "info"])
+InvEx = return_type("linalg_inv_ex", ["inverse", "info"])
 
 
 def linalg_inv_ex(A, *, check_errors=False, out=None):
@@ -1181,8 +1181,8 @@ SlogdetBackward = _node("LinalgSlogdetBackward0", _logabsdet_backward)
 # the sign is piecewise constant: a zero gradient (not None, so the engine still counts the edge)
 SlogdetSignBackward = _node("LinalgSlogdetBackward0", lambda g, A, out: B.zeros_like(A))
 LogdetBackward = _node("LogdetBackward0", _logabsdet_backward)
-Slogdet = collections.namedtuple("linalg_slogdet", ["sign", "logabsdet"])
-SlogdetOld = collections.namedtuple("slogdet", ["sign", "logabsdet"])
+Slogdet = return_type("linalg_slogdet", ["sign", "logabsdet"])
+SlogdetOld = return_type("slogdet", ["sign", "logabsdet"])
 
 
 def linalg_slogdet(A, *, out=None):
@@ -1269,7 +1269,7 @@ def cholesky(input, upper=False, *, out=None):
                    out)
 
 
-CholeskyEx = collections.namedtuple("linalg_cholesky_ex", ["L", "info"])
+CholeskyEx = return_type("linalg_cholesky_ex", ["L", "info"])
 
 
 def linalg_cholesky_ex(A, *, upper=False, check_errors=False, out=None):
@@ -1298,11 +1298,11 @@ QrNode = _forward_only("linalg_qr")
 EighNode = _forward_only("linalg_eigh")
 SvdNode = _forward_only("linalg_svd")
 PinvNode = _forward_only("linalg_pinv")
-Qr = collections.namedtuple("linalg_qr", ["Q", "R"])
-QrOld = collections.namedtuple("qr", ["Q", "R"])
-Eigh = collections.namedtuple("linalg_eigh", ["eigenvalues", "eigenvectors"])
-Svd = collections.namedtuple("linalg_svd", ["U", "S", "Vh"])
-SvdOld = collections.namedtuple("svd", ["U", "S", "V"])
+Qr = return_type("linalg_qr", ["Q", "R"])
+QrOld = return_type("qr", ["Q", "R"])
+Eigh = return_type("linalg_eigh", ["eigenvalues", "eigenvectors"])
+Svd = return_type("linalg_svd", ["U", "S", "Vh"])
+SvdOld = return_type("svd", ["U", "S", "V"])
 
 
 def _qr(A, mode, fn):

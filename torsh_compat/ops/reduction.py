@@ -48,26 +48,39 @@ if return_types is None:
         "torsh_compat.return_types", "Named tuples returned by ops, as torch.return_types.")
 
 
-def _return_type(name, fields):
-    """A namedtuple printed as torch prints its structseq: torch.return_types.max(\\nvalues=...)."""
-    cls = collections.namedtuple(name, fields)
-    cls.__module__ = "torsh_compat.return_types"
+def return_type(name, fields):
+    """A tuple with named fields, printed as torch prints its structseq (torch.return_types.max(
+    values=..., indices=...)). Built with type(), not collections.namedtuple, whose exec() would
+    cost a millisecond of import time for each of the two dozen."""
+    fields = tuple(fields)
+
+    def __new__(cls, *values):
+        if len(values) != len(fields):
+            raise TypeError(f"torch.return_types.{name} takes {len(fields)} values, got {len(values)}")
+        return tuple.__new__(cls, values)
 
     def __repr__(self):
-        body = ",\n".join(f"{f}={v!r}" for f, v in zip(self._fields, self))
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
         return f"torch.return_types.{name}(\n{body})"
-    cls.__repr__ = __repr__
+
+    def __reduce__(self):
+        return type(self), tuple(self)
+
+    ns = {"__slots__": (), "_fields": fields, "__new__": __new__, "__repr__": __repr__,
+          "__reduce__": __reduce__, "__module__": "torsh_compat.return_types"}
+    ns.update((f, property(operator.itemgetter(i), doc=f)) for i, f in enumerate(fields))
+    cls = type(name, (tuple,), ns)
     setattr(return_types, name, cls)
     return cls
 
 
 _VI = ("values", "indices")
-max_rt, min_rt = _return_type("max", _VI), _return_type("min", _VI)
-sort_rt, topk_rt = _return_type("sort", _VI), _return_type("topk", _VI)
-kthvalue_rt, mode_rt = _return_type("kthvalue", _VI), _return_type("mode", _VI)
-median_rt, nanmedian_rt = _return_type("median", _VI), _return_type("nanmedian", _VI)
-cummax_rt, cummin_rt = _return_type("cummax", _VI), _return_type("cummin", _VI)
-aminmax_rt = _return_type("aminmax", ("min", "max"))
+max_rt, min_rt = return_type("max", _VI), return_type("min", _VI)
+sort_rt, topk_rt = return_type("sort", _VI), return_type("topk", _VI)
+kthvalue_rt, mode_rt = return_type("kthvalue", _VI), return_type("mode", _VI)
+median_rt, nanmedian_rt = return_type("median", _VI), return_type("nanmedian", _VI)
+cummax_rt, cummin_rt = return_type("cummax", _VI), return_type("cummin", _VI)
+aminmax_rt = return_type("aminmax", ("min", "max"))
 
 
 # ---- argument handling ----------------------------------------------------------------------
