@@ -53,8 +53,6 @@ from .amp import autocast, is_autocast_enabled, get_autocast_dtype  # noqa: E402
 from . import nn  # noqa: E402,F401
 from . import linalg  # noqa: E402,F401
 from . import optim, utils  # noqa: E402,F401
-from . import serialization  # noqa: E402,F401
-from .serialization import save, load  # noqa: E402,F401
 _export_ops()    # last: nn/ registers ops too (torch.dropout, torch.celu, ...)
 # torch's top-level in-place functions: torch.exp_(x) is x.exp_()
 for _name in ("abs_ acos_ addmv_ asin_ atan_ ceil_ cos_ cosh_ erf_ erfc_ exp_ exp2_ expm1_ fill_ floor_ frac_ "
@@ -64,4 +62,5 @@ for _name in ("abs_ acos_ addmv_ asin_ atan_ ceil_ cos_ cosh_ erf_ erfc_ exp_ ex
 for _name in ("celu_", "selu_", "rrelu_", "threshold_"):
     globals().setdefault(_name, getattr(nn.functional, _name))
 del _name
-__getattr__ = _missing.module_getattr("torch")
+__getattr__, __dir__ = _missing.module_getattr("torch", __name__, {
+    "serialization": ".serialization", "save": ".serialization:save", "load": ".serialization:load"})

@@ -12,4 +12,4 @@ from ._functional.padding import *  # noqa: F401,F403
 from ._functional.vision import *  # noqa: F401,F403
 from ._functional.fold import *  # noqa: F401,F403
 from .._missing import module_getattr  # noqa: E402
-__getattr__ = module_getattr("torch.nn.functional")
+__getattr__, __dir__ = module_getattr("torch.nn.functional", __name__)

@@ -7,6 +7,7 @@ Import as `torsh_compat.torsh_nn`; `import torsh_compat` does not load it.
 """
 from ..nn.modules import *  # noqa: F401,F403  (torch's layers, serving both faces)
 from ..nn import modules as _modules
+from .._missing import module_getattr as _module_getattr, lazy_names as _lazy_names
 from ..nn.parameter import Parameter
 from .module import Module, ParameterCollection
 from .layers import RNN, LSTM, GRU, AdaptiveAvgPool2d, AdaptiveMaxPool2d
@@ -17,8 +18,5 @@ from .serialization import save_model, load_model
 __all__ = sorted({n for n in dir(_modules) if n[:1].isupper()} | {"Module", "Parameter", "ParameterCollection", "InitMethod",
                                       "save_model", "load_model", "functional", "init", "serialization"})
 
-
-def __getattr__(name):
-    if name in _modules._FAMILY_OF:     # torch's layer families that load on first use
-        return getattr(_modules, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+__getattr__, __dir__ = _module_getattr("torsh_compat.torsh_nn", __name__,
+                                       _lazy_names(_modules.LAZY, lambda f: "..nn.modules." + f))

@@ -4,8 +4,7 @@ The families every model touches load with torsh_compat; the others (LAZY) load 
 one of their names, which keeps `import torsh_compat` light. tests/test_nn_module.py checks that
 LAZY lists exactly each family's __all__.
 """
-import importlib
-
+from ..._missing import module_getattr, lazy_names
 from .module import *  # noqa: F401,F403
 from .container import *  # noqa: F401,F403
 from .linear import *  # noqa: F401,F403
@@ -34,16 +33,4 @@ LAZY = {
     "transformer": "Transformer TransformerEncoder TransformerDecoder TransformerEncoderLayer TransformerDecoderLayer",
 }
 _FAMILY_OF = {name: family for family, names in LAZY.items() for name in names.split()}
-
-
-def __getattr__(name):
-    family = _FAMILY_OF.get(name)
-    if family is None:
-        raise AttributeError(f"module 'torch.nn.modules' has no attribute '{name}'")
-    value = getattr(importlib.import_module(f"{__name__}.{family}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__():
-    return sorted(set(globals()) | set(_FAMILY_OF))
+__getattr__, __dir__ = module_getattr("torch.nn.modules", __name__, lazy_names(LAZY))
