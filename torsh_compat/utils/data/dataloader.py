@@ -27,12 +27,14 @@ from ... import accelerator
 from ..._creation import empty
 from . import _utils
 from ._utils.collate import default_collate, default_convert
-from ._utils.worker import ExceptionWrapper, _IterableDatasetStopIteration, _Worker, \
-    get_worker_info
+from ..._missing import module_getattr
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler
 
 __all__ = ["DataLoader", "get_worker_info", "default_collate", "default_convert"]
+# the worker module (dataclasses, traceback, ...) loads with the first worker, not with torsh_compat
+__getattr__, __dir__ = module_getattr("torch.utils.data.dataloader", __name__,
+                                      {"get_worker_info": "._utils.worker:get_worker_info"})
 
 _T_co = TypeVar("_T_co", covariant=True)
 
@@ -343,6 +345,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                           "main process, one after the other; batches, their order and the "
                           "random streams are torch's, but loading is not parallel.",
                           stacklevel=4)
+        from ._utils.worker import _Worker
         self._workers = [
             _Worker(self._dataset_kind, self._dataset, self._auto_collation, self._collate_fn,
                     self._drop_last, self._base_seed, loader.worker_init_fn, i,
@@ -393,6 +396,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             w, index = self._task_info.pop(self._rcvd_idx)
             data = self._workers[w].fetch(index)
             self._rcvd_idx += 1
+            from ._utils.worker import ExceptionWrapper, _IterableDatasetStopIteration
             if isinstance(data, _IterableDatasetStopIteration):
                 self._workers_status[w] = False
                 self._try_put_index()
