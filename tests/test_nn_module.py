@@ -788,3 +788,22 @@ def test_lazy_layer_families_list_exactly_their_names():
         assert sorted(names.split()) == sorted(mod.__all__), family
         for name in mod.__all__:
             assert getattr(tc.nn, name) is getattr(mod, name)
+
+
+def test_printed_model_and_output_as_torch():
+    """A small CNN + LSTM + Transformer model prints as torch prints it, and so do its outputs
+    with their grad_fn (same seed, so the same weights and values)."""
+    def build(L):
+        L.manual_seed(0)
+        nn = L.nn
+        model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.BatchNorm2d(4), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(16, 8))
+        rec = nn.LSTM(8, 6, num_layers=2, batch_first=True, bidirectional=True)
+        enc = nn.TransformerEncoderLayer(12, 2, 16, dropout=0.0, batch_first=True)
+        x = L.arange(32.0).view(2, 1, 4, 4) / 32
+        h = model(x)
+        out, _ = rec(h.view(2, 1, 8))
+        return [repr(model), repr(rec), repr(enc), repr(h), repr(out), repr(enc(out)[0, 0, :4])]
+    ours, theirs = build(tc), build(torch)
+    for o, t in zip(ours, theirs):
+        assert o == t
