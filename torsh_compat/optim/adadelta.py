@@ -1,8 +1,8 @@
 """torch.optim.Adadelta."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_, _add_scaled, _addcmul_, _adds_, _bump, _check_capturable, _check_lr,
-                        _grad, _mul_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_, _add_scaled, _addcmul_, _adds_, _bump, _check_lr, _mul_, _real,
+                        _scalar_tensor, _zeros_like)
 
 __all__ = ["Adadelta"]
 
@@ -25,20 +25,12 @@ class Adadelta(Optimizer):
         loss = self._closure_loss(closure)
         for group in self.param_groups:
             lr, rho, eps, wd = float(group["lr"]), group["rho"], group["eps"], group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                _no_sparse(p, "Adadelta")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0)
-                    state["square_avg"] = _zeros_like(p)
-                    state["acc_delta"] = _zeros_like(p)
-                _check_capturable(group, supports_xla=False)
+            def init(state, p):
+                state["step"] = _scalar_tensor(0.0)
+                state["square_avg"] = _zeros_like(p)
+                state["acc_delta"] = _zeros_like(p)
+            for p, state, param, grad in self._each_param(group, "Adadelta", init, supports_xla=False):
                 step_t = state["step"]
-                step_t._data += 1
-                param = _real(p._data)
-                grad = _real(_grad(p, group["maximize"]))
                 if wd != 0:
                     grad = _add_scaled(grad, param, wd)
                 square_avg = _real(state["square_avg"]._data)

@@ -1,9 +1,9 @@
 """torch.optim.Adam (with amsgrad, maximize, L2 or decoupled weight decay)."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_capturable,
-                        _check_common, _check_fused, _div_, _get_scalar_dtype, _grad, _lerp_, _mul_, _no_sparse,
-                        _real, _scalar_tensor, _to_scalar, _zeros_like)
+from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_common,
+                        _check_fused, _div_, _get_scalar_dtype, _lerp_, _mul_, _real, _scalar_tensor,
+                        _to_scalar, _zeros_like)
 from .._tensor import Tensor
 
 __all__ = ["Adam"]
@@ -40,16 +40,6 @@ class Adam(Optimizer):
                 group.setdefault(key, value)
         super().__setstate__(state)
 
-    def _state(self, p, group):
-        state = self.state[p]
-        if len(state) == 0:
-            fused = group["fused"]
-            state["step"] = _scalar_tensor(0.0, _get_scalar_dtype(fused))
-            state["exp_avg"] = _zeros_like(p)
-            state["exp_avg_sq"] = _zeros_like(p)
-            if group["amsgrad"]:
-                state["max_exp_avg_sq"] = _zeros_like(p)
-        return state
 
     def step(self, closure=None):
         loss = self._closure_loss(closure)
@@ -58,16 +48,14 @@ class Adam(Optimizer):
             beta1, beta2 = float(beta1), float(beta2)
             lr, wd, eps = float(group["lr"]), group["weight_decay"], group["eps"]
             amsgrad = group["amsgrad"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                _no_sparse(p, "Adam")
-                state = self._state(p, group)
-                _check_capturable(group)
+            def init(state, p):
+                state["step"] = _scalar_tensor(0.0, _get_scalar_dtype(group["fused"]))
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_avg_sq"] = _zeros_like(p)
+                if amsgrad:
+                    state["max_exp_avg_sq"] = _zeros_like(p)
+            for p, state, param, grad in self._each_param(group, "Adam", init):
                 step_t = state["step"]
-                step_t._data += 1
-                param = _real(p._data)
-                grad = _real(_grad(p, group["maximize"]))
                 if wd != 0:
                     if group["decoupled_weight_decay"]:
                         _mul_(param, 1 - lr * wd)

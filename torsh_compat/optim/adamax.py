@@ -1,8 +1,8 @@
 """torch.optim.Adamax: Adam with an infinity-norm second moment."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _adds_, _bump, _check_capturable, _check_common, _grad,
-                        _lerp_, _mul_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _adds_, _bump, _check_common, _lerp_, _mul_, _real,
+                        _scalar_tensor, _zeros_like)
 
 __all__ = ["Adamax"]
 
@@ -20,20 +20,12 @@ class Adamax(Optimizer):
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             lr, wd, eps = float(group["lr"]), group["weight_decay"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                _no_sparse(p, "Adamax")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_inf"] = _zeros_like(p)
-                _check_capturable(group)
+            def init(state, p):
+                state["step"] = _scalar_tensor(0.0)
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_inf"] = _zeros_like(p)
+            for p, state, param, grad in self._each_param(group, "Adamax", init):
                 step_t = state["step"]
-                step_t._data += 1
-                param = _real(p._data)
-                grad = _real(_grad(p, group["maximize"]))
                 if wd != 0:
                     grad = _add_scaled(grad, param, wd)
                 exp_avg = _real(state["exp_avg"]._data)

@@ -1,8 +1,8 @@
 """torch.optim.ASGD: averaged SGD (the running average is state 'ax')."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_, _add_scaled, _bump, _check_capturable, _check_lr, _grad, _mul_,
-                        _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_, _add_scaled, _bump, _check_lr, _mul_, _real, _scalar_tensor,
+                        _zeros_like)
 
 __all__ = ["ASGD"]
 
@@ -25,22 +25,14 @@ class ASGD(Optimizer):
         for group in self.param_groups:
             lr, lambd, alpha, t0 = float(group["lr"]), group["lambd"], group["alpha"], group["t0"]
             wd = group["weight_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                _no_sparse(p, "ASGD")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0)
-                    state["eta"] = _scalar_tensor(lr)
-                    state["mu"] = _scalar_tensor(1.0)
-                    state["ax"] = _zeros_like(p)
-                _check_capturable(group, tensors="params, mus, etas, and state_steps")
+            def init(state, p):
+                state["step"] = _scalar_tensor(0.0)
+                state["eta"] = _scalar_tensor(lr)
+                state["mu"] = _scalar_tensor(1.0)
+                state["ax"] = _zeros_like(p)
+            for p, state, param, grad in self._each_param(group, "ASGD", init, tensors="params, mus, etas, and state_steps"):
                 step_t, eta, mu = state["step"], state["eta"], state["mu"]
-                param = _real(p._data)
-                grad = _real(_grad(p, group["maximize"]))
                 ax = _real(state["ax"]._data)
-                step_t._data += 1
                 if wd != 0:
                     grad = _add_scaled(grad, param, wd)
                 eta_value = float(eta._data)

@@ -1,8 +1,8 @@
 """torch.optim.NAdam: Adam with Nesterov momentum and a momentum-decay schedule."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_capturable,
-                        _check_common, _div_, _grad, _lerp_, _mul_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_common, _div_,
+                        _lerp_, _mul_, _real, _scalar_tensor, _zeros_like)
 
 __all__ = ["NAdam"]
 
@@ -28,23 +28,15 @@ class NAdam(Optimizer):
             beta1, beta2 = group["betas"]
             lr, wd, eps = float(group["lr"]), group["weight_decay"], group["eps"]
             momentum_decay = group["momentum_decay"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                _no_sparse(p, "NAdam")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0)
-                    state["mu_product"] = _scalar_tensor(1.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                _check_capturable(group, tensors="params, mu_products and state_steps")
+            def init(state, p):
+                state["step"] = _scalar_tensor(0.0)
+                state["mu_product"] = _scalar_tensor(1.0)
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_avg_sq"] = _zeros_like(p)
+            for p, state, param, grad in self._each_param(group, "NAdam", init, tensors="params, mu_products and state_steps"):
                 step_t, mu_product = state["step"], state["mu_product"]
-                param = _real(p._data)
-                grad = _real(_grad(p, group["maximize"]))
                 exp_avg = _real(state["exp_avg"]._data)
                 exp_avg_sq = _real(state["exp_avg_sq"]._data)
-                step_t._data += 1
                 step = float(step_t._data)
                 bias_correction2 = 1 - beta2 ** step
                 if wd != 0:

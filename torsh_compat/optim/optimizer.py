@@ -406,6 +406,22 @@ class Optimizer:
         with enable_grad():
             return closure()
 
+    def _each_param(self, group, name, init_state, **capturable):
+        """(p, state, param, grad) for each parameter of the group that has a gradient, as torch's
+        single-tensor loops take them: sparse gradients refused, the state filled by
+        init_state(state, p) on first use, capturable checked, the step counted; param and grad
+        are NumPy views (complex as real pairs, the gradient negated under maximize)."""
+        for p in group["params"]:
+            if p.grad is None:
+                continue
+            _no_sparse(p, name)
+            state = self.state[p]
+            if len(state) == 0:
+                init_state(state, p)
+            _check_capturable(group, **capturable)
+            state["step"]._data += 1
+            yield p, state, _real(p._data), _real(_grad(p, group["maximize"]))
+
     def add_param_group(self, param_group):
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, but got {type(param_group)}")

@@ -1,8 +1,8 @@
 """torch.optim.RAdam: Adam with the variance rectification term."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_scaled, _addcmul_, _adds_, _bump, _check_capturable, _check_common, _div_,
-                        _grad, _lerp_, _mul_, _no_sparse, _real, _S, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_scaled, _addcmul_, _adds_, _bump, _check_common, _div_, _lerp_, _mul_,
+                        _real, _S, _scalar_tensor, _zeros_like)
 
 __all__ = ["RAdam"]
 
@@ -22,22 +22,14 @@ class RAdam(Optimizer):
         for group in self.param_groups:
             beta1, beta2 = group["betas"]
             lr, wd, eps = float(group["lr"]), group["weight_decay"], group["eps"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                _no_sparse(p, "RAdam")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0)
-                    state["exp_avg"] = _zeros_like(p)
-                    state["exp_avg_sq"] = _zeros_like(p)
-                _check_capturable(group)
+            def init(state, p):
+                state["step"] = _scalar_tensor(0.0)
+                state["exp_avg"] = _zeros_like(p)
+                state["exp_avg_sq"] = _zeros_like(p)
+            for p, state, param, grad in self._each_param(group, "RAdam", init):
                 step_t = state["step"]
-                param = _real(p._data)
-                grad = _real(_grad(p, group["maximize"]))
                 exp_avg = _real(state["exp_avg"]._data)
                 exp_avg_sq = _real(state["exp_avg_sq"]._data)
-                step_t._data += 1
                 step = float(step_t._data)
                 if wd != 0:
                     if group["decoupled_weight_decay"]:

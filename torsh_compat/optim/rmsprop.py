@@ -1,8 +1,8 @@
 """torch.optim.RMSprop (centered, momentum)."""
 import numpy as np
 
-from .optimizer import (Optimizer, _add_, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_capturable,
-                        _check_lr, _grad, _lerp_, _mul_, _no_sparse, _real, _scalar_tensor, _zeros_like)
+from .optimizer import (Optimizer, _add_, _add_scaled, _addcdiv_, _addcmul_, _adds_, _bump, _check_lr, _lerp_,
+                        _mul_, _real, _scalar_tensor, _zeros_like)
 
 __all__ = ["RMSprop"]
 
@@ -29,23 +29,15 @@ class RMSprop(Optimizer):
         for group in self.param_groups:
             lr, alpha, eps = float(group["lr"]), group["alpha"], group["eps"]
             wd, momentum, centered = group["weight_decay"], group["momentum"], group["centered"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                _no_sparse(p, "RMSprop")
-                state = self.state[p]
-                if len(state) == 0:
-                    state["step"] = _scalar_tensor(0.0)
-                    state["square_avg"] = _zeros_like(p)
-                    if momentum > 0:
-                        state["momentum_buffer"] = _zeros_like(p)
-                    if centered:
-                        state["grad_avg"] = _zeros_like(p)
-                _check_capturable(group)
+            def init(state, p):
+                state["step"] = _scalar_tensor(0.0)
+                state["square_avg"] = _zeros_like(p)
+                if momentum > 0:
+                    state["momentum_buffer"] = _zeros_like(p)
+                if centered:
+                    state["grad_avg"] = _zeros_like(p)
+            for p, state, param, grad in self._each_param(group, "RMSprop", init):
                 step_t = state["step"]
-                step_t._data += 1
-                param = _real(p._data)
-                grad = _real(_grad(p, group["maximize"]))
                 if wd != 0:
                     grad = _add_scaled(grad, param, wd)
                 square_avg = _real(state["square_avg"]._data)

@@ -2,7 +2,7 @@
 import numpy as np
 
 from .._tensor import Tensor
-from .optimizer import Optimizer, _bump, _check_capturable, _check_lr, _grad, _no_sparse, _real, _scalar_tensor
+from .optimizer import Optimizer, _bump, _check_lr, _real, _scalar_tensor
 
 __all__ = ["Rprop"]
 
@@ -22,22 +22,15 @@ class Rprop(Optimizer):
         for group in self.param_groups:
             etaminus, etaplus = group["etas"]
             step_size_min, step_size_max = group["step_sizes"]
-            for p in group["params"]:
-                if p.grad is None:
-                    continue
-                _no_sparse(p, "Rprop")
-                state = self.state[p]
-                if len(state) == 0:
-                    lr = float(group["lr"])
-                    state["step"] = _scalar_tensor(0.0)
-                    state["prev"] = Tensor._make(np.zeros_like(p._data))
-                    fill = complex(lr, lr) if p._data.dtype.kind == "c" else lr
-                    state["step_size"] = Tensor._make(np.full_like(p._data, fill))
-                _check_capturable(group)
+            def init(state, p):
+                lr = float(group["lr"])
+                state["step"] = _scalar_tensor(0.0)
+                state["prev"] = Tensor._make(np.zeros_like(p._data))
+                fill = complex(lr, lr) if p._data.dtype.kind == "c" else lr
+                state["step_size"] = Tensor._make(np.full_like(p._data, fill))
+            for p, state, param, grad in self._each_param(group, "Rprop", init):
                 step_t = state["step"]
-                step_t._data += 1
-                param = _real(p._data)
-                grad = _real(_grad(p, group["maximize"])).copy()
+                grad = grad.copy()
                 prev = _real(state["prev"]._data)
                 step_size = _real(state["step_size"]._data)
                 sign = np.sign(grad * prev)
