@@ -14,6 +14,7 @@ import numpy as np
 from ..._tensor import Tensor
 from ...autograd.graph import Node, node_class
 from ...ops.registry import record, NONE
+from ..._errors import shape_mismatch
 
 __all__ = ["pad"]
 
@@ -202,12 +203,13 @@ def pad(input, pad, mode="constant", value=None):
     if len(pad) % 2:
         raise RuntimeError("Padding length must be divisible by 2")
     k = len(pad) // 2
+    if len(pad) > 2 * x.ndim:       # checked first, as torch does
+        raise shape_mismatch(RuntimeError, f"Padding length should be less than or equal to two times the "
+                                           f"input dimension but got padding length {len(pad)} and input of "
+                                           f"dimension {x.ndim}")
     if mode != "constant" and (k not in (1, 2, 3) or x.ndim not in (k + 1, k + 2)):
         raise NotImplementedError(f"Padding size {len(pad)} is not supported for {x.ndim}D input tensor.\n"
                                   + _RANK_HELP)
-    if len(pad) > 2 * x.ndim:
-        raise RuntimeError(f"Padding length should be less than or equal to two times the input dimension "
-                           f"but got padding length {len(pad)} and input of dimension {x.ndim}")
     # (lo, hi) per padded dim, outermost first
     pads = [(int(pad[2 * i]), int(pad[2 * i + 1])) for i in reversed(range(k))]
     if mode == "constant":

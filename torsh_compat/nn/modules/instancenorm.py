@@ -4,6 +4,7 @@ import warnings
 
 from .._functional.norm import instance_norm
 from .batchnorm import _NormBase
+from ..._errors import shape_mismatch
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 
@@ -19,7 +20,7 @@ class _InstanceNorm(_NormBase):
     def _check_input_dim(self, input):
         nb = self._no_batch_dim
         if input.dim() != nb and input.dim() != nb + 1:
-            raise ValueError(f"expected {nb}D or {nb + 1}D input (got {input.dim()}D input)")
+            raise shape_mismatch(ValueError, f"expected {nb}D or {nb + 1}D input (got {input.dim()}D input)")
 
     def _apply_instance_norm(self, input):
         return instance_norm(input, self.running_mean, self.running_var, self.weight, self.bias,

@@ -16,6 +16,7 @@ from .._functional.rnn import GATES, rnn_layer, steps_of
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 from .module import Module
+from ..._errors import shape_mismatch
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -157,7 +158,7 @@ class RNNBase(Module):
                              f"Convert input: input.to({w0.dtype}), or convert model: model.to({input.dtype})")
         expected = 2 if batch_sizes is not None else 3
         if input.dim() != expected:
-            raise RuntimeError(f"input must have {expected} dimensions, got {input.dim()}")
+            raise shape_mismatch(RuntimeError, f"input must have {expected} dimensions, got {input.dim()}")
         if self.input_size != input.size(-1):
             raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
                                f"got {input.size(-1)}")
@@ -242,18 +243,18 @@ class RNNBase(Module):
             self.check_forward_args(input, hx, batch_sizes)
             return input, batch_sizes, hx, sorted_indices, unsorted_indices, True
         if input.dim() not in (2, 3):
-            raise ValueError(f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
+            raise shape_mismatch(ValueError, f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
                              f"{'tensor ' if name == 'RNN' else ''}instead")
         is_batched = input.dim() == 3
         if not is_batched:
             input = input.unsqueeze(0 if self.batch_first else 1)
             if hx is not None:
                 if hx.dim() != 2:
-                    raise RuntimeError(f"For unbatched 2-D input, hx should also be 2-D but got "
+                    raise shape_mismatch(RuntimeError, f"For unbatched 2-D input, hx should also be 2-D but got "
                                        f"{hx.dim()}-D tensor")
                 hx = hx.unsqueeze(1)
         elif hx is not None and hx.dim() != 3:
-            raise RuntimeError(f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
+            raise shape_mismatch(RuntimeError, f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
         if hx is None:
             mb = input.size(0) if self.batch_first else input.size(1)
             hx = _creation.zeros(self.num_layers * num_directions, mb, self.hidden_size, dtype=input.dtype)
@@ -344,7 +345,7 @@ class LSTM(RNNBase):
             mb = int(batch_sizes[0])
         else:
             if input.dim() not in (2, 3):
-                raise ValueError(f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
+                raise shape_mismatch(ValueError, f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
             is_batched = input.dim() == 3
             if not is_batched:
                 input = input.unsqueeze(0 if self.batch_first else 1)
@@ -415,7 +416,7 @@ class RNNCellBase(Module):
                 raise RuntimeError(f"hidden{i} has inconsistent hidden_size: got {h.size(1)}, expected "
                                    f"{self.hidden_size}")
             if h.dim() != 2:
-                raise RuntimeError(f"Expected hidden{i} to be 2D, got {h.dim()}D")
+                raise shape_mismatch(RuntimeError, f"Expected hidden{i} to be 2D, got {h.dim()}D")
 
     def _step(self, mode, input, h, c, names):
         """One step of the layer kernel on a (B, I) input: packed rows with one block of B;
@@ -426,10 +427,10 @@ class RNNCellBase(Module):
 
 def _cell_input(name, input, hiddens):
     if input.dim() not in (1, 2):
-        raise ValueError(f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
+        raise shape_mismatch(ValueError, f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
     for label, h in hiddens:
         if h is not None and h.dim() not in (1, 2):
-            raise ValueError(f"{name}: Expected {label} to be 1D or 2D, got {h.dim()}D instead")
+            raise shape_mismatch(ValueError, f"{name}: Expected {label} to be 1D or 2D, got {h.dim()}D instead")
     return input.dim() == 2
 
 
