@@ -16,7 +16,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-SIDES = ("torsh_compat", "torch")
+SIDES = ("torsh_compat", "torch")     # a benchmark's default sides: (measured, reference)
 CHILD_TIMEOUT_S = 600
 
 IMPORT_CHILD = r"""
@@ -124,13 +124,14 @@ def child_main(args):
 
 def run_bench(bench, args, env):
     """Alternate the sides for the rounds; a failed side is not run again, a skip ends the bench."""
-    per_side = {s: [] for s in SIDES}
+    sides = bench.sides
+    per_side = {s: [] for s in sides}
     problem = {}
     if bench.kind == "import":  # untimed first imports, so .pyc writing and cold caches don't count
-        for side in SIDES:
+        for side in sides:
             measure(bench, side, args, env)
     for _ in range(args.rounds):
-        for side in SIDES:
+        for side in sides:
             if side in problem:
                 continue
             r = measure(bench, side, args, env)
@@ -149,10 +150,12 @@ def summarize(bench, per_side, problem):
            "target_text": bench.target_text(), "rounds": per_side,
            "problems": {s: p for s, p in problem.items()}}
     med = {s: statistics.median(v) if v and s not in problem else None for s, v in per_side.items()}
-    out["torsh_median_s"], out["torch_median_s"] = med["torsh_compat"], med["torch"]
+    first, second = bench.sides
+    out["sides"] = list(bench.sides)
+    out["torsh_median_s"], out["torch_median_s"] = med[first], med[second]
     ratio = None
     if None not in med.values():
-        ratio = statistics.median(a / b for a, b in zip(per_side["torsh_compat"], per_side["torch"]))
+        ratio = statistics.median(a / b for a, b in zip(per_side[first], per_side[second]))
     out["ratio"] = ratio
     if problem:
         out["status"] = "SKIP" if all("skip" in p for p in problem.values()) else "FAIL"
@@ -178,6 +181,8 @@ def print_table(results):
         ratio = "-" if r["ratio"] is None else f"{r['ratio']:.2f}x"
         print(f"{r['name']:<12} {fmt_time(r['torsh_median_s']):>11} {fmt_time(r['torch_median_s']):>11} "
               f"{ratio:>8} {r['target_text']:>9}  {r['status']}")
+        if tuple(r["sides"]) != SIDES:
+            print(f"{'':<12} (columns: {r['sides'][0]} / {r['sides'][1]})")
         for side, p in r["problems"].items():
             print(f"{'':<12} {side}: {p.get('skip') or p.get('error')}")
 
