@@ -1714,3 +1714,20 @@ def test_implicit_grad_for_bfloat16_and_refused_for_complex():
     def g(lib, x):
         (x.to(lib.complex64) * 2).sum().backward()
     raises_both(g, arr(3), match="real scalar outputs")
+
+
+def test_grad_never_aliases_a_gradient_someone_else_holds():
+    """.grad may take a gradient array nobody else holds instead of copying it (as torch's
+    AccumulateGrad steals), but never one shared with another leaf or with the caller."""
+    a, b = tc.randn(3, 3, requires_grad=True), tc.randn(3, 3, requires_grad=True)
+    (a + b).sum().backward()                    # one gradient array reaches both leaves
+    assert not np.shares_memory(a.grad._data, b.grad._data)
+    a.grad.add_(1.0)
+    assert b.grad.tolist() == [[1.0] * 3] * 3
+    a.grad = None
+    g = tc.ones(3, 3)
+    (a + 0).backward(g)                         # the caller's gradient passes straight through
+    assert not np.shares_memory(a.grad._data, g._data)
+    a.grad = b.grad = None
+    (a @ b).sum().backward()                    # fresh products: taken, and still correct
+    both(lambda lib, x, y: [(lambda r: (r.sum().backward(), x.grad, y.grad))(x @ y)[1:]], arr(3, 3), arr(3, 3))

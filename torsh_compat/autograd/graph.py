@@ -13,6 +13,8 @@ The engine loop handles plain nodes only; everything rare (hooks, retain_grad, `
 autograd.grad capture) goes through `_before_node` / `_after_node` / `_deliver_leaf`, reached
 by one test per node.
 """
+import sys
+
 import numpy as np
 
 from .grad_mode import _State
@@ -362,6 +364,7 @@ def run_backward(roots, root_grads, retain_graph, create_graph, inputs=None, cap
                             ready.append(e)
                     else:
                         _deliver_leaf(e, gi, run)
+            g = grads = gi = acc = None     # the loop's last references: leaf gradients nobody holds are stolen
             _flush_leaves(run)
         finally:
             _State.enabled = prev
@@ -541,7 +544,9 @@ def _deliver_leaf(t, g, run):
 def _flush_leaves(run):
     """Per leaf: its tensor hooks on the summed gradient, then capture or accumulation into .grad."""
     tensor_mode = run.tensor_mode
-    for t, g in run.leaf_grads.values():
+    for entry in run.leaf_grads.values():
+        t, g = entry
+        entry[1] = None          # so that a gradient only this loop sees can be stolen (_owned)
         hooks = t._hooks
         if hooks:
             for h in list(hooks.values()):
@@ -555,12 +560,24 @@ def _flush_leaves(run):
     run.leaf_grads.clear()
 
 
+_OWNED_REFS = 4     # _flush_leaves' local, _accumulate's and _owned's parameters, getrefcount's argument
+
+
+def _owned(g):
+    """Whether nothing but the engine can reach g (a C-contiguous array owning its memory, with no
+    reference beyond the engine's own), so .grad may take it instead of a copy, as torch's
+    AccumulateGrad steals a gradient no one else holds."""
+    return g.__class__ is np.ndarray and g.base is None and g.flags.c_contiguous \
+        and sys.getrefcount(g) <= _OWNED_REFS
+
+
 def _accumulate(t, g, tensor_mode):
     """torch's AccumulateGrad: store a copy the first time, then add in place (out of place
     under create_graph, so the sum keeps its history)."""
     grad = t.grad
     if grad is None:
-        t.grad = _as_grad(g, tensor_mode, copy=True)
+        steal = not tensor_mode and _owned(g)       # on its own line: see _OWNED_REFS
+        t.grad = _as_grad(g, tensor_mode, copy=not steal)
     elif tensor_mode or grad._rg:
         t.grad = grad + g
     else:
