@@ -158,6 +158,15 @@ def test_import_torsh_compat_loads_neither_libcst_nor_torch():
     assert r.stdout == "[]\n"
 
 
+def test_import_torsh_compat_leaves_the_face_and_checkpoint_code_unloaded():
+    """The ToRSh face, checkpoint formats and numpy.random load on first use, keeping the import light."""
+    r = python("-c", "import sys, torsh_compat; print(sorted(m for m in sys.modules if m.startswith("
+                     "('torsh_compat.torsh_', 'torsh_compat.serialization', 'safetensors', 'zipfile', "
+                     "'numpy.random'))))")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == "[]\n"
+
+
 def test_the_runner_loads_neither_libcst_nor_torch(tmp_path):
     script = write(tmp_path, "s.py", """\
         import sys
