@@ -16,12 +16,12 @@ import warnings
 
 import numpy as np
 
+from ..._errors import shape_mismatch
 from ..._tensor import Tensor
 from ...autograd.graph import Node, node_class
 from ...ops import dual as B
 from ...ops import samples as S
 from ...ops.registry import record, record_view, register, INPUTS, NONE
-from ..._errors import shape_mismatch
 
 __all__ = ["conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d", "conv_transpose3d"]
 
@@ -372,8 +372,9 @@ def _convolution(fn, nsp, input, weight, bias, stride, padding, dilation, groups
         raise TypeError(f"{fn}(): argument 'groups' must be int, not {type(groups).__name__}")
     x, w = input._data, weight._data
     if x.ndim not in (nsp + 1, nsp + 2):
-        raise shape_mismatch(RuntimeError, f"Expected {nsp + 1}D (unbatched) or {nsp + 2}D (batched) input to {fn}, "
-                           f"but got input of size: {list(x.shape)}")
+        raise shape_mismatch(
+            RuntimeError, f"Expected {nsp + 1}D (unbatched) or {nsp + 2}D (batched) input to {fn}, "
+                          f"but got input of size: {list(x.shape)}")
     same = False
     if isinstance(padding, str):
         if transposed:

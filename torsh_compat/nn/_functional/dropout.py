@@ -12,12 +12,12 @@ import warnings
 
 import numpy as np
 
+from ..._errors import shape_mismatch
 from ..._tensor import Tensor
 from ...ops import dual as B
 from ...ops import samples as S
 from ...ops.registry import register, record, backward_node, NONE
 from .activation import _inplace
-from ..._errors import shape_mismatch
 
 __all__ = ["dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
            "feature_alpha_dropout"]
@@ -108,10 +108,11 @@ def _feature(input, p, training, inplace, batched):
 def dropout1d(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     if input.dim() not in (2, 3):
-        raise shape_mismatch(RuntimeError, f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D "
-                           f"input. Note that dropout1d exists to provide channel-wise dropout on "
-                           f"inputs with 1 spatial dimension, a channel dimension, and an optional "
-                           f"batch dimension (i.e. 2D or 3D inputs).")
+        raise shape_mismatch(
+            RuntimeError, f"dropout1d: Expected 2D or 3D input, but received a {input.dim()}D "
+                          f"input. Note that dropout1d exists to provide channel-wise dropout on "
+                          f"inputs with 1 spatial dimension, a channel dimension, and an optional "
+                          f"batch dimension (i.e. 2D or 3D inputs).")
     return _feature(input, p, training, inplace, input.dim() == 3)
 
 

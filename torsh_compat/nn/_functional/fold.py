@@ -2,11 +2,11 @@
 Each is the other's gradient, so double backward is the same pair again."""
 import numpy as np
 
+from ..._errors import shape_mismatch
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops.registry import record, NONE
 from .conv import Geom, im2col, col2im
-from ..._errors import shape_mismatch
 
 __all__ = ["unfold", "fold"]
 
@@ -95,8 +95,9 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
         if a.ndim < 3:
             raise IndexError(f"Dimension out of range (expected to be in range of [{-a.ndim}, {a.ndim - 1}], "
                              f"but got 2)")
-        raise shape_mismatch(RuntimeError, f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
-                           f"non-zero dimensions for input, but got: {shape}")
+        raise shape_mismatch(
+            RuntimeError, f"Expected 3D or 4D (batch mode) tensor with possibly 0 batch size and other "
+                          f"non-zero dimensions for input, but got: {shape}")
     _check_dtype(a, "im2col")
     size = a.shape[-2:]
     geom = Geom(s, p, d, 1, size, k)
@@ -120,8 +121,9 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     a = input._data
     shape = list(a.shape)
     if a.ndim not in (2, 3) or any(n == 0 for n in shape[a.ndim - 2:]):
-        raise shape_mismatch(RuntimeError, f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
-                           f"non-zero dimensions for input, but got: {shape}")
+        raise shape_mismatch(
+            RuntimeError, f"Expected 2D or 3D (batch mode) tensor for input with possibly 0 batch size and "
+                          f"non-zero dimensions for input, but got: {shape}")
     if shape[-2] % (k[0] * k[1]):
         raise RuntimeError(f"Expected size of input's dimension 1 to be divisible by the product of "
                            f"kernel_size, but got input.size(1)={shape[-2]} and kernel_size={k}.")

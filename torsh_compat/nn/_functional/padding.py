@@ -11,10 +11,10 @@ import functools
 
 import numpy as np
 
+from ..._errors import shape_mismatch
 from ..._tensor import Tensor
 from ...autograd.graph import Node, node_class
 from ...ops.registry import record, NONE
-from ..._errors import shape_mismatch
 
 __all__ = ["pad"]
 

@@ -15,11 +15,11 @@ import numbers
 
 import numpy as np
 
+from ..._errors import shape_mismatch
 from ..._tensor import Tensor
 from ...autograd.graph import Node
 from ...ops import samples as S
 from ...ops.registry import record, register, NONE, INPUTS
-from ..._errors import shape_mismatch
 
 __all__ = ["max_pool1d", "max_pool2d", "max_pool3d", "max_pool1d_with_indices", "max_pool2d_with_indices",
            "max_pool3d_with_indices", "avg_pool1d", "avg_pool2d", "avg_pool3d", "adaptive_avg_pool1d",
@@ -142,8 +142,9 @@ def _shape_check(x, nd, k, s, p, d, out):
                            " ".join(f"dilation{a}: {v}" for a, v in zip(names, d)))
     shp = x.shape
     if x.ndim not in (nd + 1, nd + 2) or any(v == 0 for v in shp[-(nd + 1):]):
-        raise shape_mismatch(RuntimeError, f"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch "
-                           f"size for input, but got:{list(shp)}")
+        raise shape_mismatch(
+            RuntimeError, f"Expected {nd + 1}D or {nd + 2}D (batch mode) tensor with optional 0 dim batch "
+                          f"size for input, but got:{list(shp)}")
     if any(pi > ki // 2 for pi, ki in zip(p, k)):
         if nd == 2:
             raise RuntimeError(f"pad should be smaller than or equal to half of kernel size, but got "
@@ -289,7 +290,8 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, fn, 
     p = _ints(padding, nd, fn, "padding", 4, "must either be a single int, or a tuple of")
     d = _ints(dilation, nd, fn, "dilation", 5, "must be either a single int, or a tuple of")
     if x.ndim not in (nd + 1, nd + 2):
-        raise shape_mismatch(RuntimeError, f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
+        raise shape_mismatch(
+            RuntimeError, f"non-empty {nd + 1}D or {nd + 2}D (batch mode) tensor expected for input")
     out = [_out_size(n, ki, si, pi, di, ceil_mode) for n, ki, si, pi, di in zip(x.shape[-nd:], k, s, p, d)]
     _shape_check(x, nd, k, s, p, d, out)
     if x.dtype.kind == "b":
@@ -308,8 +310,9 @@ def _max_pool(input, nd, kernel_size, stride, padding, dilation, ceil_mode, fn, 
 def _max_pool1d_checks(x, k, s, p, d):
     """torch's own max_pool1d checks (its 1-D kernel runs them before the 2-D one)."""
     if x.ndim not in (2, 3):
-        raise shape_mismatch(RuntimeError, f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch "
-                           f"size for input, but got:{list(x.shape)}")
+        raise shape_mismatch(
+            RuntimeError, f"max_pool1d: Expected 2D or 3D (batch mode) tensor with optional 0 dim batch "
+                          f"size for input, but got:{list(x.shape)}")
     if k <= 0:
         raise RuntimeError(f"max_pool1d() kernel_size must be greater than zero, but got {k}")
     if s <= 0:

@@ -1,12 +1,12 @@
 """BatchNorm1d/2d/3d and SyncBatchNorm (a BatchNorm on CPU), with torch's buffers, their order and
 the running-statistics rules (momentum, or a cumulative average when momentum is None)."""
+from ..._errors import shape_mismatch
 from ... import _creation
 from ... import _dtype as D
 from .. import init
 from .._functional.norm import batch_norm
 from ..parameter import Parameter
 from .module import Module
-from ..._errors import shape_mismatch
 
 __all__ = ["BatchNorm1d", "BatchNorm2d", "BatchNorm3d", "SyncBatchNorm"]
 

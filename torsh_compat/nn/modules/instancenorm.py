@@ -2,9 +2,9 @@
 by default. Unbatched input (no N) is accepted, as torch."""
 import warnings
 
+from ..._errors import shape_mismatch
 from .._functional.norm import instance_norm
 from .batchnorm import _NormBase
-from ..._errors import shape_mismatch
 
 __all__ = ["InstanceNorm1d", "InstanceNorm2d", "InstanceNorm3d"]
 

@@ -1,7 +1,7 @@
 """Padding layers: thin wrappers over F.pad, with torch's padding tuples and reprs."""
+from ..._errors import shape_mismatch
 from .._functional.padding import pad
 from .module import Module
-from ..._errors import shape_mismatch
 
 __all__ = ["CircularPad1d", "CircularPad2d", "CircularPad3d", "ConstantPad1d", "ConstantPad2d",
            "ConstantPad3d", "ReflectionPad1d", "ReflectionPad2d", "ReflectionPad3d", "ReplicationPad1d",
@@ -25,7 +25,8 @@ class _CircularPadNd(Module):
 
     def _check_input_dim(self, input):
         if input.dim() not in self._ranks:
-            raise shape_mismatch(ValueError, f"expected {self._ranks[0]}D or {self._ranks[1]}D input (got {input.dim()}D input)")
+            raise shape_mismatch(
+                ValueError, f"expected {self._ranks[0]}D or {self._ranks[1]}D input (got {input.dim()}D input)")
 
     def forward(self, input):
         self._check_input_dim(input)

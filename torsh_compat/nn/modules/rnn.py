@@ -7,6 +7,7 @@ import math
 import numbers
 import warnings
 
+from ..._errors import shape_mismatch
 from ... import _creation
 from ... import _dtype as D
 from ..._tensor import Tensor
@@ -16,7 +17,6 @@ from .._functional.rnn import GATES, rnn_layer, steps_of
 from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 from .module import Module
-from ..._errors import shape_mismatch
 
 __all__ = ["RNNBase", "RNN", "LSTM", "GRU", "RNNCellBase", "RNNCell", "LSTMCell", "GRUCell"]
 
@@ -244,17 +244,19 @@ class RNNBase(Module):
             return input, batch_sizes, hx, sorted_indices, unsorted_indices, True
         if input.dim() not in (2, 3):
             raise shape_mismatch(ValueError, f"{name}: Expected input to be 2D or 3D, got {input.dim()}D "
-                             f"{'tensor ' if name == 'RNN' else ''}instead")
+                                             f"{'tensor ' if name == 'RNN' else ''}instead")
         is_batched = input.dim() == 3
         if not is_batched:
             input = input.unsqueeze(0 if self.batch_first else 1)
             if hx is not None:
                 if hx.dim() != 2:
-                    raise shape_mismatch(RuntimeError, f"For unbatched 2-D input, hx should also be 2-D but got "
-                                       f"{hx.dim()}-D tensor")
+                    raise shape_mismatch(
+                        RuntimeError, f"For unbatched 2-D input, hx should also be 2-D but got "
+                                      f"{hx.dim()}-D tensor")
                 hx = hx.unsqueeze(1)
         elif hx is not None and hx.dim() != 3:
-            raise shape_mismatch(RuntimeError, f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
+            raise shape_mismatch(
+                RuntimeError, f"For batched 3-D input, hx should also be 3-D but got {hx.dim()}-D tensor")
         if hx is None:
             mb = input.size(0) if self.batch_first else input.size(1)
             hx = _creation.zeros(self.num_layers * num_directions, mb, self.hidden_size, dtype=input.dtype)
@@ -345,7 +347,8 @@ class LSTM(RNNBase):
             mb = int(batch_sizes[0])
         else:
             if input.dim() not in (2, 3):
-                raise shape_mismatch(ValueError, f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
+                raise shape_mismatch(
+                    ValueError, f"LSTM: Expected input to be 2D or 3D, got {input.dim()}D instead")
             is_batched = input.dim() == 3
             if not is_batched:
                 input = input.unsqueeze(0 if self.batch_first else 1)
@@ -430,7 +433,8 @@ def _cell_input(name, input, hiddens):
         raise shape_mismatch(ValueError, f"{name}: Expected input to be 1D or 2D, got {input.dim()}D instead")
     for label, h in hiddens:
         if h is not None and h.dim() not in (1, 2):
-            raise shape_mismatch(ValueError, f"{name}: Expected {label} to be 1D or 2D, got {h.dim()}D instead")
+            raise shape_mismatch(
+                ValueError, f"{name}: Expected {label} to be 1D or 2D, got {h.dim()}D instead")
     return input.dim() == 2
 
 
