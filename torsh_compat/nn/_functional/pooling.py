@@ -490,6 +490,16 @@ def avg_pool3d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 # ---- adaptive pooling ------------------------------------------------------------------------
 
+def _check_adaptive_input(x, nd, fn):
+    """The checks torch's adaptive pools share: a non-empty spatial plane and a float dtype."""
+    for i in range(x.ndim - nd, x.ndim):
+        if x.shape[i] == 0:
+            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
+                               f"input has sizes {list(x.shape)} with dimension {i} being empty")
+    if x.dtype.kind not in "fcV":
+        raise _type_error(fn, x)
+
+
 def _adaptive_bounds(n, o):
     """torch's adaptive windows: start = floor(i*n/o), end = ceil((i+1)*n/o)."""
     i = np.arange(o, dtype=np.int64)
@@ -604,12 +614,7 @@ def _adaptive_avg(input, nd, output_size, fn):
             shown = f"{sizes[0]}, {sizes[1]},{sizes[2]}"
         raise RuntimeError(f"{fn}: elements of output_size must be greater than or equal to 0 but received "
                            f"{{{shown}}}")
-    for i in range(x.ndim - nd, x.ndim):
-        if x.shape[i] == 0:
-            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
-                               f"input has sizes {list(x.shape)} with dimension {i} being empty")
-    if x.dtype.kind not in "fcV":
-        raise _type_error(fn, x)
+    _check_adaptive_input(x, nd, fn)
     if all(o == 1 for o in sizes) and not is_bf16(x):       # torch takes the mean over the plane here
         return input.mean(dim=tuple(range(-nd, 0)), keepdim=True)
     bands, div = [], 1
@@ -673,12 +678,7 @@ def _adaptive_max(input, nd, output_size, fn):
         bad = next(v for v in sizes if v < 0)
         raise RuntimeError(f"Trying to create tensor with negative dimension {bad}: "
                            f"{list(x.shape[:-nd]) + list(sizes)}")
-    for i in range(x.ndim - nd, x.ndim):
-        if x.shape[i] == 0:
-            raise RuntimeError(f"{fn}(): Expected input to have non-zero size for non-batch dimensions, but "
-                               f"input has sizes {list(x.shape)} with dimension {i} being empty")
-    if x.dtype.kind not in "fcV":
-        raise _type_error(fn, x)
+    _check_adaptive_input(x, nd, fn)
     dtype = x.dtype
     if is_bf16(x):
         x = x.astype(np.float32)
