@@ -22,8 +22,11 @@ def _pair(v, name):
     return tuple(int(e) for e in v)
 
 
-def _check_params(kernel_size, dilation, padding, stride):
-    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = kernel_size, dilation, padding, stride
+def _params(kernel_size, dilation, padding, stride):
+    """The four pairs of unfold/fold, after torch's checks."""
+    k, d, p, s = (_pair(kernel_size, "kernel_size"), _pair(dilation, "dilation"), _pair(padding, "padding"),
+                  _pair(stride, "stride"))
+    (kh, kw), (dh, dw), (ph, pw), (sh, sw) = k, d, p, s
     if kh <= 0 or kw <= 0:
         raise RuntimeError(f"kernel size should be greater than zero, but got kernel_height: {kh} "
                            f"kernel_width: {kw}")
@@ -35,6 +38,7 @@ def _check_params(kernel_size, dilation, padding, stride):
     if sh <= 0 or sw <= 0:
         raise RuntimeError(f"stride should be greater than zero, but got stride_height: {sh} "
                            f"stride_width: {sw}")
+    return k, d, p, s
 
 
 def _check_dtype(a, kernel):
@@ -84,11 +88,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
     """Sliding local blocks of a (N, C, H, W) or (C, H, W) input as columns (N, C*kh*kw, L)."""
     if not isinstance(input, Tensor):
         raise TypeError(f"unfold(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
-    k = _pair(kernel_size, "kernel_size")
-    d = _pair(dilation, "dilation")
-    p = _pair(padding, "padding")
-    s = _pair(stride, "stride")
-    _check_params(k, d, p, s)
+    k, d, p, s = _params(kernel_size, dilation, padding, stride)
     a = input._data
     shape = list(a.shape)
     if a.ndim not in (3, 4) or any(n == 0 for n in shape[a.ndim - 3:]):
@@ -113,11 +113,7 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
     if not isinstance(input, Tensor):
         raise TypeError(f"fold(): argument 'input' (position 1) must be Tensor, not {type(input).__name__}")
     size = _pair(output_size, "output_size")
-    k = _pair(kernel_size, "kernel_size")
-    d = _pair(dilation, "dilation")
-    p = _pair(padding, "padding")
-    s = _pair(stride, "stride")
-    _check_params(k, d, p, s)
+    k, d, p, s = _params(kernel_size, dilation, padding, stride)
     a = input._data
     shape = list(a.shape)
     if a.ndim not in (2, 3) or any(n == 0 for n in shape[a.ndim - 2:]):
