@@ -574,12 +574,12 @@ def _owned(g):
 def _accumulate(t, g, tensor_mode):
     """torch's AccumulateGrad: store a copy the first time, then add in place (out of place
     under create_graph, so the sum keeps its history)."""
-    grad = t.grad
+    grad = t._grad             # the engine's gradients already fit t: no setter checks
     if grad is None:
         steal = not tensor_mode and _owned(g)       # on its own line: see _OWNED_REFS
-        t.grad = _as_grad(g, tensor_mode, copy=not steal)
+        t._grad = _as_grad(g, tensor_mode, copy=not steal)
     elif tensor_mode or grad._rg:
-        t.grad = grad + g
+        t._grad = grad + g
     else:
         gd = grad._data
         if gd.shape != np.shape(g):

@@ -170,8 +170,9 @@ _ACC = {_F32: _F64, _F16: _F64}    # dtypes whose sums accumulate in float64
 
 
 def _acc(x):
-    """x in the dtype its statistics accumulate in (float64 for float32/float16)."""
-    return x.astype(_F64) if x.dtype == _F32 or x.dtype == _F16 else x
+    """x in the dtype its statistics accumulate in (_ACC)."""
+    acc = _ACC.get(x.dtype)
+    return x if acc is None else x.astype(acc)
 
 
 # ---- sum, nansum, mean, nanmean ------------------------------------------------------------

@@ -377,7 +377,6 @@ def torch_function(fn, name=None):
     def f(*args, out=None, **kwargs):
         if out is None:
             return fn(*args, **kwargs)
-        kwargs.pop("out", None)
         return write_out(name, fn(*args, **kwargs), out)
     functools.update_wrapper(f, fn)
     return f
