@@ -19,7 +19,6 @@ _DEFAULT_DTYPE = {"cpu": D.bfloat16, "cuda": D.float16}
 class _AutocastState:
     enabled = {"cpu": False, "cuda": False}
     dtype = dict(_DEFAULT_DTYPE)
-    cache_enabled = True
 
 
 def is_autocast_available(device_type):

@@ -32,5 +32,4 @@ LAZY = {
     "attention": "MultiheadAttention",
     "transformer": "Transformer TransformerEncoder TransformerDecoder TransformerEncoderLayer TransformerDecoderLayer",
 }
-_FAMILY_OF = {name: family for family, names in LAZY.items() for name in names.split()}
 __getattr__, __dir__ = module_getattr("torch.nn.modules", __name__, lazy_names(LAZY))
