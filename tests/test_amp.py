@@ -12,7 +12,7 @@ import torsh_compat as tc
 def _train(lib, make_scaler, make_autocast, x, y, w, b):
     net = lib.nn.Linear(3, 1)
     net.load_state_dict({"weight": lib.tensor(w), "bias": lib.tensor(b)})
-    opt = lib.optim.SGD(net.parameters(), lr=0.1) if hasattr(lib.optim, "SGD") else None
+    opt = lib.optim.SGD(net.parameters(), lr=0.1)
     scaler = make_scaler(lib)
     losses = []
     for _ in range(3):
@@ -22,12 +22,7 @@ def _train(lib, make_scaler, make_autocast, x, y, w, b):
             loss = ((net(lib.tensor(x)) - lib.tensor(y)) ** 2).mean()
         scaler.scale(loss).backward()
         scaler.unscale_(opt)
-        if opt is not None:
-            scaler.step(opt)
-        else:       # until torch.optim lands here: the same SGD step by hand
-            with lib.no_grad():
-                for p in net.parameters():
-                    p -= 0.1 * p.grad
+        scaler.step(opt)
         scaler.update()
         losses.append(loss.item())
     return losses, [scaler.is_enabled(), scaler.get_scale(), scaler.state_dict()]
